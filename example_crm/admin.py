@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import Candidate, Education, JobOffer, Organisation, Recruiter, Skill, WorkExperience
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Recruiter)
+class RecruiterAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class WorkExperienceInline(admin.TabularInline):
+    model = WorkExperience
+    extra = 0
+
+
+class EducationInline(admin.TabularInline):
+    model = Education
+    extra = 0
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "current_title", "city", "organisation", "archived", "updated_at"]
+    list_filter = ["archived", "organisation", "open_to_remote"]
+    list_select_related = ["organisation"]
+    search_fields = ["first_name", "last_name", "email", "current_title", "reference"]
+    autocomplete_fields = ["skills"]
+    readonly_fields = ["reference", "created_at", "updated_at", "archived_at"]
+    inlines = [WorkExperienceInline, EducationInline]
+    show_full_result_count = False
+
+
+@admin.register(JobOffer)
+class JobOfferAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "city", "contract_type", "organisation", "archived"]
+    list_filter = ["archived", "contract_type", "remote", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["title", "company", "reference"]
+    autocomplete_fields = ["skills"]
+    readonly_fields = ["reference", "created_at", "updated_at", "archived_at"]
+    show_full_result_count = False

@@ -1,0 +1,1 @@
+"""Admin for endpoints, deliveries, API keys; one module per concern."""

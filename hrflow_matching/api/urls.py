@@ -1,0 +1,3 @@
+"""DRF routes under ``/hrflow/api/``."""
+
+urlpatterns: list = []

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class HrflowMatchingConfig(AppConfig):
+    """Discovers adapters and connects receivers per registered model. No I/O here."""
+
+    name = "hrflow_matching"
+    verbose_name = "HrFlow.ai matching"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,
+        )
+
+        autodiscover_modules("hrflow")
+        signals.connect_registered_models()

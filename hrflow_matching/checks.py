@@ -1,0 +1,3 @@
+"""System checks (``hrflow_matching.E001``…): configuration errors found at ``manage.py check``."""
+
+from __future__ import annotations

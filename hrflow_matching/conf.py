@@ -1,0 +1,103 @@
+"""Settings of the app: one ``HRFLOW_MATCHING`` dict, merged with documented defaults.
+
+Settings are read lazily, on first use, never at import time, so that a host project can
+override them in tests (``override_settings``) and the cache is dropped on ``setting_changed``.
+Nested dicts are merged one level deep: a project that sets ``{"WEBHOOKS": {"TIMEOUT": 3}}``
+keeps every other webhook default.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+DEFAULTS: dict[str, Any] = {
+    # "local", "hrflow", or the dotted path of a MatchingBackend subclass.
+    "BACKEND": "local",
+    # HrFlow.ai account used when no tenant is configured (single-tenant CRMs).
+    "HRFLOW": {
+        "API_URL": "https://api.hrflow.ai/v1/",
+        "API_KEY": "",
+        "USER_EMAIL": "",
+        "SOURCE_KEYS": [],
+        "BOARD_KEY": "",
+        "ALGORITHM_KEY": "",
+        # Push documents through the storing API on each event (accounts without pull workflows).
+        "PUSH": False,
+        "CONNECT_TIMEOUT": 3.05,
+        "READ_TIMEOUT": 15.0,
+        "MAX_RETRIES": 2,
+    },
+    "WEBHOOKS": {
+        # Delays in seconds before each attempt, the first try included (Svix's schedule).
+        "RETRY_SCHEDULE": [0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+        "JITTER": 0.2,
+        # How often Celery beat runs the sweeper that sends every due delivery.
+        "SWEEP_INTERVAL": 30,
+        # Allow loopback and private targets: development and tests only.
+        "ALLOW_PRIVATE": False,
+        "ALLOW_HTTP": True,
+        "CONNECT_TIMEOUT": 5.0,
+        "TOTAL_TIMEOUT": 30.0,
+        "MAX_RESPONSE_BYTES": 64 * 1024,
+        "STORED_RESPONSE_BYTES": 20_000,
+        # An endpoint failing continuously for this long (seconds) is disabled.
+        "DISABLE_AFTER": 5 * 24 * 3600,
+        # Delivery attempts older than this (days) are purged.
+        "ATTEMPT_RETENTION_DAYS": 30,
+        # How long an old secret keeps signing after a rotation (seconds).
+        "ROTATION_GRACE": 24 * 3600,
+    },
+    "API": {
+        "PAGE_SIZE": 100,
+        "MAX_PAGE_SIZE": 1000,
+        # DRF throttle rate per API key, e.g. "600/min"; None disables throttling.
+        "THROTTLE_RATE": "1200/min",
+        # Tombstones of deleted objects are kept this many days.
+        "TOMBSTONE_RETENTION_DAYS": 90,
+    },
+    "LOCAL": {
+        # Where the local engine keeps its lexical index files (default: MEDIA_ROOT-independent
+        # folder next to the database, see backends.local).
+        "INDEX_DIR": None,
+        "WEIGHTS": {
+            "skills": 0.35,
+            "title": 0.20,
+            "text": 0.15,
+            "experience": 0.10,
+            "location": 0.10,
+            "languages": 0.05,
+            "freshness": 0.05,
+        },
+    },
+    # Multi-tenancy (see README): a dotted path to a callable(request) -> str | None.
+    "TENANT_RESOLVER": None,
+    # Dotted path of a TenantConfigProvider; the default reads TENANTS below.
+    "TENANT_CONFIG_PROVIDER": "hrflow_matching.tenancy.SettingsTenantConfigProvider",
+    # {"tenant-id": {"API_KEY": ..., "USER_EMAIL": ..., "SOURCE_KEYS": [...], ...}}
+    "TENANTS": {},
+}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> dict[str, Any]:
+    """Return ``HRFLOW_MATCHING`` merged with :data:`DEFAULTS` (nested dicts one level deep)."""
+    user: dict[str, Any] = getattr(settings, "HRFLOW_MATCHING", {}) or {}
+    merged = copy.deepcopy(DEFAULTS)
+    for key, value in user.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "TENANTS":
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+@receiver(setting_changed)
+def _reset_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "HRFLOW_MATCHING":
+        get_settings.cache_clear()

@@ -1,0 +1,55 @@
+"""Small builders for HrFlow Profile and Job objects (``reference/hrflow-api.md`` §8–9).
+
+Adapters compose documents from these so that every document has the same shapes: tag values
+are strings, dates are ISO-8601 in UTC, locations always carry ``text``/``lat``/``lng``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils import timezone
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO-8601; aware datetimes in UTC with a ``Z``, dates as ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, dt.UTC)
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def location(
+    text: str | None, lat: float | None = None, lng: float | None = None, **fields: str | None
+) -> dict[str, Any]:
+    return {
+        "text": text or None,
+        "lat": lat,
+        "lng": lng,
+        "fields": {k: v for k, v in fields.items() if v} or None,
+    }
+
+
+def entity(name: str, value: Any = None) -> dict[str, str | None]:
+    """A HrFlow GeneralEntity (tag, language, metadata…): string values only."""
+    return {"name": str(name), "value": None if value is None else str(value)}
+
+
+def entities(pairs: Mapping[str, Any] | Iterable[str]) -> list[dict[str, str | None]]:
+    if isinstance(pairs, Mapping):
+        return [entity(k, v) for k, v in pairs.items()]
+    return [entity(name) for name in pairs]
+
+
+def skill(name: str, type_: str = "hard", value: str | None = None) -> dict[str, str | None]:
+    return {"name": name, "type": type_, "value": value}
+
+
+def years_between(start: dt.date, end: dt.date | None, today: dt.date | None = None) -> float:
+    end = end or today or timezone.now().date()
+    return max(0.0, (end - start).days / 365.25)

@@ -1,0 +1,3 @@
+"""Recruiter pages under ``/hrflow/``."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The app's tables, one module per concern; import them from here."""

@@ -1,0 +1,195 @@
+"""Which CRM models are HrFlow profiles or jobs, and how their rows become HrFlow documents.
+
+A host project declares an adapter per model in a ``hrflow.py`` module of one of its apps::
+
+    from hrflow_matching import ProfileAdapter, register
+
+    @register(Candidate)
+    class CandidateAdapter(ProfileAdapter):
+        reference_field = "reference"
+        def to_document(self, obj): ...
+
+The app discovers those modules in ``AppConfig.ready()`` as the admin discovers ``admin.py``.
+Everything else (signals, outbox, webservices, index) asks this registry, never the models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Literal
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import Q, QuerySet
+
+Kind = Literal["profile", "job"]
+KINDS: tuple[Kind, ...] = ("profile", "job")
+
+
+class RegistrationError(ImproperlyConfigured):
+    """A model registered twice, or registered with something that is not an adapter."""
+
+
+class BaseAdapter:
+    """What the app needs to know about one CRM model.
+
+    Subclass :class:`ProfileAdapter` or :class:`JobAdapter`, never this class. Class attributes
+    name model fields so that the app can filter and order in SQL (the webservices page through
+    millions of rows); methods compute per-row values for documents and events.
+    """
+
+    kind: ClassVar[Kind]
+    model: type[models.Model]
+
+    #: Field holding the CRM reference sent to HrFlow.ai. ``"pk"`` uses the primary key.
+    reference_field: ClassVar[str] = "pk"
+    #: Modification and creation date fields, used for ordering, ``updated_since`` and criteria.
+    updated_at_field: ClassVar[str] = "updated_at"
+    created_at_field: ClassVar[str] = "created_at"
+    #: Lookup path to the tenant id (a string) of a row, e.g. ``"organisation__slug"``; None for
+    #: single-tenant CRMs.
+    tenant_field: ClassVar[str | None] = None
+    #: Many-to-many fields whose changes are an update of the row.
+    watched_m2m: ClassVar[tuple[str, ...]] = ()
+    #: Child models whose saves and deletes are an update of the parent:
+    #: ``{Experience: "candidate"}`` maps the child model to its foreign key to the parent.
+    related_models: ClassVar[dict[type[models.Model], str]] = {}
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+
+    # -- rows -------------------------------------------------------------------------------
+    def get_queryset(self) -> QuerySet:
+        """Every row of the model, archived ones included, with the joins documents need."""
+        return self.model._default_manager.all()
+
+    def get_reference(self, obj: models.Model) -> str:
+        return str(getattr(obj, "pk" if self.reference_field == "pk" else self.reference_field))
+
+    def get_tenant(self, obj: models.Model) -> str | None:
+        """The tenant a row belongs to; follows :attr:`tenant_field` by default."""
+        if not self.tenant_field:
+            return None
+        value: Any = obj
+        for part in self.tenant_field.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return str(value)
+
+    def archived_q(self) -> Q | None:
+        """A filter matching archived rows, or None if the model has no soft archive."""
+        return None
+
+    def is_archived(self, obj: models.Model) -> bool:
+        return False
+
+    def get_archived_at(self, obj: models.Model) -> dt.datetime | None:
+        """When the row was archived; defaults to its modification date when archived."""
+        return self.get_updated_at(obj) if self.is_archived(obj) else None
+
+    def get_updated_at(self, obj: models.Model) -> dt.datetime:
+        return getattr(obj, self.updated_at_field)
+
+    def get_created_at(self, obj: models.Model) -> dt.datetime:
+        return getattr(obj, self.created_at_field)
+
+    def reference_lookup(self) -> str:
+        """The ORM lookup for the reference: ``pk`` or the reference field name."""
+        return self.reference_field
+
+    def get_parents_of_related(self, child: models.Model) -> Iterable[models.Model]:
+        """The registered rows a child row belongs to (see :attr:`related_models`)."""
+        fk = self.related_models.get(type(child)._meta.concrete_model)
+        if fk is None:
+            return []
+        parent = getattr(child, fk, None)
+        return [parent] if parent is not None else []
+
+    # -- document ---------------------------------------------------------------------------
+    def to_document(self, obj: models.Model) -> dict[str, Any]:
+        """The HrFlow Profile or Job object of a row (``reference`` and ``archived_at`` included)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement to_document()")
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+class ProfileAdapter(BaseAdapter):
+    """Adapter of a model whose rows are candidates (HrFlow profiles)."""
+
+    kind: ClassVar[Kind] = "profile"
+
+
+class JobAdapter(BaseAdapter):
+    """Adapter of a model whose rows are jobs (HrFlow jobs)."""
+
+    kind: ClassVar[Kind] = "job"
+
+
+_registry: dict[type[models.Model], BaseAdapter] = {}
+
+
+def register(model: type[models.Model]) -> Callable[[type[BaseAdapter]], type[BaseAdapter]]:
+    """Class decorator registering an adapter for ``model``."""
+
+    def decorator(adapter_class: type[BaseAdapter]) -> type[BaseAdapter]:
+        if not (isinstance(model, type) and issubclass(model, models.Model)):
+            raise RegistrationError(f"{model!r} is not a Django model.")
+        if not (
+            isinstance(adapter_class, type)
+            and issubclass(adapter_class, BaseAdapter)
+            and adapter_class not in (BaseAdapter, ProfileAdapter, JobAdapter)
+            and getattr(adapter_class, "kind", None) in KINDS
+        ):
+            raise RegistrationError(
+                f"{adapter_class!r} must subclass hrflow_matching.ProfileAdapter or JobAdapter."
+            )
+        if model in _registry:
+            raise RegistrationError(
+                f"{model._meta.label} is already registered with {type(_registry[model]).__name__}."
+            )
+        _registry[model] = adapter_class(model)
+        return adapter_class
+
+    return decorator
+
+
+def unregister(model: type[models.Model]) -> None:
+    """Remove a registration (for tests of host projects)."""
+    _registry.pop(model, None)
+
+
+def get_adapter(model_or_obj: type[models.Model] | models.Model) -> BaseAdapter | None:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    return _registry.get(model._meta.concrete_model)
+
+
+def get_adapter_by_label(label: str) -> BaseAdapter | None:
+    for adapter in _registry.values():
+        if adapter.label == label.lower():
+            return adapter
+    return None
+
+
+def adapters(kind: Kind | None = None) -> list[BaseAdapter]:
+    return [a for a in _registry.values() if kind is None or a.kind == kind]
+
+
+def get_kind_adapter(kind: Kind) -> BaseAdapter:
+    """The adapter of a kind. The webservices serve one model per kind."""
+    found = adapters(kind)
+    if not found:
+        raise ImproperlyConfigured(f"No {kind} adapter is registered (see hrflow_matching.E010).")
+    return found[0]
+
+
+def related_watchers() -> dict[type[models.Model], list[BaseAdapter]]:
+    """Child model -> adapters that declared it in ``related_models``."""
+    out: dict[type[models.Model], list[BaseAdapter]] = {}
+    for adapter in _registry.values():
+        for child in adapter.related_models:
+            out.setdefault(child, []).append(adapter)
+    return out
