@@ -132,6 +132,19 @@ class UnexpectedResponse(BackendError):
     default_message = "The matching service sent an answer we could not read."
 
 
+class BackendMisconfigured(BackendError):
+    """The backend's own settings are incomplete or name a source/board/algorithm it lacks.
+
+    Distinct from :class:`ObjectNotIndexed` so that a wrong board key is not shown to a
+    recruiter as "try again in a few minutes".
+    """
+
+    default_message = (
+        "The matching service is not configured correctly (source, board or algorithm). "
+        "Ask an administrator to check the HrFlow.ai settings."
+    )
+
+
 class MatchingBackend(abc.ABC):
     """Score and search profiles and jobs; keep the backend's copy of documents current.
 
