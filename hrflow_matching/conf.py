@@ -52,6 +52,17 @@ DEFAULTS: dict[str, Any] = {
         "ATTEMPT_RETENTION_DAYS": 30,
         # How long an old secret keeps signing after a rotation (seconds).
         "ROTATION_GRACE": 24 * 3600,
+        # How long a worker's claim on a delivery lasts (seconds); None: TOTAL_TIMEOUT + 30.
+        "CLAIM_LEASE": None,
+        # The sweeper leaves never-tried deliveries this long (seconds) to their after-commit
+        # hint before claiming them itself.
+        "SWEEP_GRACE": 60,
+        # Deliveries (and index updates) the sweeper claims per run.
+        "SWEEP_BATCH": 500,
+        # Publish a Celery hint after each commit (off: the sweeper or hrflow_worker sends).
+        "HINTS": True,
+        # Celery queue of the webhook and index tasks; None: Celery's default queue.
+        "QUEUE": None,
     },
     "API": {
         "PAGE_SIZE": 100,

@@ -1,1 +1,2 @@
 """The app's tables, one module per concern; import them from here."""
+from .webhooks import Delivery, DeliveryAttempt, Event, WebhookEndpoint  # noqa: F401

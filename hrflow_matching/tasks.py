@@ -1,0 +1,141 @@
+"""Celery tasks: deliver, sweep, index, purge. They carry identifiers only and re-read rows.
+
+Every task is idempotent (a claim guards sending, ``indexed_at`` guards indexing), which is what
+makes ``task_acks_late`` + ``task_reject_on_worker_lost`` safe: a task redelivered after a crash
+does its work at most once more, never twice at the same time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .conf import get_settings
+from .delivery import sender
+from .models.webhooks import Delivery, DeliveryAttempt, Event
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+}
+
+
+@shared_task(name="hrflow_matching.deliver", **TASK_OPTIONS)
+def deliver(delivery_id: int, token: str | None = None) -> str:
+    return sender.deliver(delivery_id, token)
+
+
+@shared_task(name="hrflow_matching.index_events", **TASK_OPTIONS)
+def index_events(event_ids: list[str]) -> int:
+    from .indexing import index_events as run
+
+    return run(event_ids)
+
+
+@shared_task(name="hrflow_matching.sweep", **TASK_OPTIONS)
+def sweep() -> dict[str, int]:
+    """Claim every due delivery and publish it; send inline when the broker is down."""
+    return run_sweep(publish=True)
+
+
+@shared_task(name="hrflow_matching.purge", **TASK_OPTIONS)
+def purge() -> dict[str, int]:
+    return purge_old()
+
+
+def claim_due(limit: int) -> list[tuple[int, str]]:
+    """Claim up to ``limit`` due deliveries; returns (id, token) pairs the caller now owns."""
+    conf = get_settings()["WEBHOOKS"]
+    now = timezone.now()
+    grace = dt.timedelta(seconds=float(conf["SWEEP_GRACE"]))
+    due = (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        # Never-tried deliveries get a grace period for their after-commit hint.
+        .exclude(attempt_count=0, next_attempt_at__gt=now - grace)
+        .order_by("next_attempt_at")
+    )
+    claimed: list[tuple[int, str]] = []
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        else:
+            ids = list(due.values_list("pk", flat=True)[:limit])
+        for pk in ids:
+            token = sender.claim(pk)
+            if token:
+                claimed.append((pk, token))
+    return claimed
+
+
+def run_sweep(publish: bool = True) -> dict[str, int]:
+    """One sweeper pass: deliveries that are due, and events not indexed yet."""
+    conf = get_settings()["WEBHOOKS"]
+    limit = int(conf["SWEEP_BATCH"])
+    sent = published = 0
+    for pk, token in claim_due(limit):
+        if publish:
+            try:
+                options: dict[str, Any] = {"retry": False}
+                if conf["QUEUE"]:
+                    options["queue"] = conf["QUEUE"]
+                deliver.apply_async(args=[pk, token], **options)
+                published += 1
+                continue
+            except Exception as exc:  # the broker is gone: do the work here
+                logger.warning("sweeper cannot publish (%s); sending inline", type(exc).__name__)
+                publish = False
+        sender.deliver(pk, token)
+        sent += 1
+    indexed = index_pending(limit)
+    return {"published": published, "sent": sent, "indexed": indexed}
+
+
+def index_pending(limit: int) -> int:
+    """Index events that no hint handled (grace as for deliveries)."""
+    from .indexing import MAX_INDEX_ATTEMPTS
+    from .indexing import index_events as run
+
+    conf = get_settings()["WEBHOOKS"]
+    cutoff = timezone.now() - dt.timedelta(seconds=float(conf["SWEEP_GRACE"]))
+    ids = list(
+        Event.objects.filter(
+            indexed_at__isnull=True,
+            created_at__lte=cutoff,
+            index_attempts__lt=MAX_INDEX_ATTEMPTS,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return run([str(i) for i in ids]) if ids else 0
+
+
+def purge_old() -> dict[str, int]:
+    """Delete old attempts, and old events that are fully delivered and indexed."""
+    days = int(get_settings()["WEBHOOKS"]["ATTEMPT_RETENTION_DAYS"])
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    attempts, _ = DeliveryAttempt.objects.filter(created_at__lt=cutoff).delete()
+    events, _ = (
+        Event.objects.filter(created_at__lt=cutoff, indexed_at__isnull=False)
+        .exclude(deliveries__status=Delivery.Status.PENDING)
+        .exclude(deliveries__status=Delivery.Status.FAILED)
+        .delete()
+    )
+    out = {"attempts": attempts, "events": events}
+    try:
+        from . import tombstones  # helper B's module, when present
+    except ImportError:
+        return out
+    purge_tombstones = getattr(tombstones, "purge_tombstones", None)
+    if purge_tombstones is not None:
+        out["tombstones"] = purge_tombstones() or 0
+    return out
