@@ -19,3 +19,6 @@ class HrflowMatchingConfig(AppConfig):
 
         autodiscover_modules("hrflow")
         signals.connect_registered_models()
+        from . import tombstones
+
+        tombstones.connect_registered_models()

@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
         "THROTTLE_RATE": "1200/min",
         # Tombstones of deleted objects are kept this many days.
         "TOMBSTONE_RETENTION_DAYS": 90,
+        # Lists leave out rows modified in the last N seconds (they come on the next pull), so
+        # that a transaction committing late never slips behind a puller's cursor.
+        "SETTLE_SECONDS": 5,
     },
     "LOCAL": {
         # Where the local engine keeps its lexical index files (default: MEDIA_ROOT-independent

@@ -1,2 +1,4 @@
 """The app's tables, one module per concern; import them from here."""
 from .webhooks import Delivery, DeliveryAttempt, Event, WebhookEndpoint  # noqa: F401
+from .apikeys import ApiKey  # noqa: F401
+from .tombstones import Tombstone  # noqa: F401
