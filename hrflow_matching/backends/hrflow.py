@@ -69,7 +69,7 @@ class HrFlowBackend(MatchingBackend):
             read_timeout=float(config.get("READ_TIMEOUT") or 15.0),
             max_retries=max(0, int(config.get("MAX_RETRIES") or 0)),
             backoff=float(self.options.get("backoff", 0.5)),
-            retry_after_max=float(self.options.get("retry_after_max", 10.0)),
+            retry_after_max=float(self.options.get("retry_after_max", 5.0)),
         )
 
     def _require(self, config: dict[str, Any], *names: str) -> None:

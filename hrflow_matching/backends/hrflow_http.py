@@ -57,7 +57,7 @@ class Transport:
     read_timeout: float
     max_retries: int
     backoff: float = 0.5  # seconds; doubled after each attempt
-    retry_after_max: float = 10.0  # never sleep longer than this for one Retry-After
+    retry_after_max: float = 5.0  # never sleep longer than this for one Retry-After
 
 
 class HrFlowClient:
