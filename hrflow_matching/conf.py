@@ -95,6 +95,15 @@ DEFAULTS: dict[str, Any] = {
     "TENANT_CONFIG_PROVIDER": "hrflow_matching.tenancy.SettingsTenantConfigProvider",
     # {"tenant-id": {"API_KEY": ..., "USER_EMAIL": ..., "SOURCE_KEYS": [...], ...}}
     "TENANTS": {},
+    # Recruiter pages (matching/): the base template they extend (it must define a "content"
+    # block; "title", "breadcrumbs" and "extrastyle" are used when present), the radius drawn
+    # around the job's or candidate's own location on first view, and page sizes.
+    "PAGES": {
+        "BASE_TEMPLATE": "admin/base_site.html",
+        "DEFAULT_DISTANCE_KM": 50,
+        "PAGE_SIZE": 20,
+        "MAX_PAGE_SIZE": 100,
+    },
 }
 
 

@@ -1,0 +1,265 @@
+"""The criteria form shared by the recruiter pages and the JSON matching API.
+
+One form validates both, so that a criterion the page accepts is accepted by the API with the
+same name (HrFlow.ai's query parameter names) and the same error message. List criteria accept
+comma-separated values and repeated parameters alike (``skills=python,sql`` or
+``skills=python&skills=sql``), so that a plain ``<input>`` and an API client both work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+
+from ..backends.base import Criteria, Tag
+from ..conf import get_settings
+
+
+class CommaListInput(forms.TextInput):
+    """A text input whose value joins every occurrence of the parameter with commas."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:
+        if hasattr(data, "getlist"):
+            values = [v for v in data.getlist(name) if v is not None]
+            return ",".join(values) if values else None
+        value = data.get(name)
+        if isinstance(value, list | tuple):
+            return ",".join(str(v) for v in value)
+        return value
+
+
+class CommaListField(forms.CharField):
+    """Comma-separated values, stripped, de-duplicated case-insensitively, order kept."""
+
+    widget = CommaListInput
+
+    def __init__(self, *, max_items: int = 50, **kwargs: Any) -> None:
+        self.max_items = max_items
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        seen: set[str] = set()
+        items: list[str] = []
+        for raw in text.split(","):
+            item = " ".join(raw.split())
+            if item and item.casefold() not in seen:
+                seen.add(item.casefold())
+                items.append(item)
+        return items
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_items:
+            raise ValidationError(
+                f"At most {self.max_items} values, got {len(value)}.", code="max_items"
+            )
+        for item in value:
+            if len(item) > 200:
+                raise ValidationError(f'"{item[:20]}…" is too long.', code="max_length")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+
+class TagListField(CommaListField):
+    """Tags as ``name`` or ``name:value``; a bare name matches any value of the tag."""
+
+    def clean(self, value: Any) -> tuple[Tag, ...]:  # type: ignore[override]
+        items = super().clean(value)
+        tags: list[Tag] = []
+        for item in items:
+            name, sep, tag_value = item.partition(":")
+            name, tag_value = name.strip(), tag_value.strip()
+            if not name:
+                raise ValidationError(
+                    f'"{item}" is not a tag: write name or name:value.', code="invalid_tag"
+                )
+            tags.append((name, tag_value if sep and tag_value else None))
+        return tuple(tags)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and value and isinstance(value[0], tuple):
+            return ", ".join(f"{n}:{v}" if v is not None else n for n, v in value)
+        return super().prepare_value(value)
+
+
+def _number(step: str, **attrs: Any) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"step": step, "inputmode": "decimal", **attrs})
+
+
+class CriteriaForm(forms.Form):
+    """Every criterion of :class:`~hrflow_matching.backends.base.Criteria`, validated."""
+
+    text_keywords = CommaListField(
+        label="Keywords",
+        help_text="Comma-separated words or phrases searched in the whole text.",
+    )
+    skills = CommaListField(
+        label="Required skills",
+        help_text="Comma-separated. Every result has all of them.",
+    )
+    languages = CommaListField(
+        label="Languages", max_items=20, help_text="Comma-separated codes or names: en, fr."
+    )
+    location_distance = forms.FloatField(
+        label="Distance (km)",
+        required=False,
+        min_value=1,
+        max_value=20000,
+        widget=_number("1", min="1", max="20000"),
+        help_text="Around the location below.",
+    )
+    location_lat = forms.FloatField(
+        label="Latitude", required=False, min_value=-90, max_value=90, widget=_number("any")
+    )
+    location_lng = forms.FloatField(
+        label="Longitude", required=False, min_value=-180, max_value=180, widget=_number("any")
+    )
+    experiences_duration_min = forms.FloatField(
+        label="Experience from (years)",
+        required=False,
+        min_value=0,
+        max_value=80,
+        widget=_number("0.5", min="0", max="80"),
+    )
+    experiences_duration_max = forms.FloatField(
+        label="Experience to (years)",
+        required=False,
+        min_value=0,
+        max_value=80,
+        widget=_number("0.5", min="0", max="80"),
+    )
+    tags_included = TagListField(
+        label="With tags", help_text="name or name:value, comma-separated."
+    )
+    tags_excluded = TagListField(label="Without tags", help_text="name or name:value.")
+    created_at_min = forms.DateField(
+        label="Created from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_at_max = forms.DateField(
+        label="Created until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    score_threshold = forms.FloatField(
+        label="Minimum score",
+        required=False,
+        min_value=0,
+        max_value=1,
+        widget=_number("0.05", min="0", max="1"),
+        help_text="From 0 to 1 (0.6 = 60 %).",
+    )
+    limit = forms.IntegerField(label="Per page", required=False, min_value=1)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10000, widget=forms.HiddenInput
+    )
+
+    #: Field groups of the page's form, in display order.
+    MAIN_FIELDS = ("text_keywords", "skills", "location_distance", "experiences_duration_min",
+                   "experiences_duration_max", "score_threshold", "limit")  # fmt: skip
+    MORE_FIELDS = ("languages", "tags_included", "tags_excluded", "location_lat", "location_lng",
+                   "created_at_min", "created_at_max")  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pages = get_settings()["PAGES"]
+        self.max_page_size = int(pages["MAX_PAGE_SIZE"])
+        self.default_page_size = int(pages["PAGE_SIZE"])
+        limit = self.fields["limit"]
+        limit.max_value = self.max_page_size
+        limit.validators.append(MaxValueValidator(self.max_page_size))
+        limit.widget = _number("1", min="1", max=str(self.max_page_size))
+        limit.help_text = f"1 to {self.max_page_size}."
+
+    # -- groups for templates -------------------------------------------------------------------
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE_FIELDS]
+
+    def more_has_values(self) -> bool:
+        """Open the "more criteria" group when one of its fields is set or wrong."""
+        return any(self[name].value() not in (None, "", []) or self[name].errors
+                   for name in self.MORE_FIELDS)  # fmt: skip
+
+    # -- validation -----------------------------------------------------------------------------
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lat, lng = data.get("location_lat"), data.get("location_lng")
+        if (lat is None) != (lng is None) and not {"location_lat", "location_lng"} & set(
+            self.errors
+        ):
+            missing = "location_lng" if lng is None else "location_lat"
+            self.add_error(missing, "Give both latitude and longitude, or neither.")
+        low, high = data.get("experiences_duration_min"), data.get("experiences_duration_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("experiences_duration_max", "Must be at least the lower bound.")
+        start, end = data.get("created_at_min"), data.get("created_at_max")
+        if start and end and start > end:
+            self.add_error("created_at_max", "Must be on or after the start date.")
+        return data
+
+    def require_location_for_distance(self) -> None:
+        """Without a subject to centre on, a distance needs explicit coordinates."""
+        data = self.cleaned_data
+        if (
+            data.get("location_distance") is not None
+            and data.get("location_lat") is None
+            and "location_lat" not in self.errors
+        ):
+            self.add_error(
+                "location_distance",
+                "A distance needs a latitude and a longitude to measure from.",
+            )
+
+    def to_criteria(self, default_center: tuple[float, float] | None = None) -> Criteria:
+        """The backend criteria of a valid form.
+
+        A distance without coordinates is measured from ``default_center`` (the job's or the
+        candidate's own location); without either, there is no location criterion.
+        """
+        data = self.cleaned_data
+        center = (
+            (data["location_lat"], data["location_lng"])
+            if data.get("location_lat") is not None and data.get("location_lng") is not None
+            else default_center
+        )
+        distance = data.get("location_distance") if center is not None else None
+        return Criteria(
+            location_lat=center[0] if center and distance is not None else None,
+            location_lng=center[1] if center and distance is not None else None,
+            location_distance=distance,
+            text_keywords=tuple(data.get("text_keywords") or ()),
+            tags_included=tuple(data.get("tags_included") or ()),
+            tags_excluded=tuple(data.get("tags_excluded") or ()),
+            skills=tuple(data.get("skills") or ()),
+            languages=tuple(data.get("languages") or ()),
+            experiences_duration_min=data.get("experiences_duration_min"),
+            experiences_duration_max=data.get("experiences_duration_max"),
+            created_at_min=_start_of_day(data.get("created_at_min")),
+            created_at_max=_end_of_day(data.get("created_at_max")),
+            score_threshold=data.get("score_threshold"),
+            page=data.get("page") or 1,
+            limit=data.get("limit") or self.default_page_size,
+        )
+
+
+def _start_of_day(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _end_of_day(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time.max, tzinfo=timezone.get_current_timezone())
