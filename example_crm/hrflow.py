@@ -63,12 +63,13 @@ class CandidateAdapter(ProfileAdapter):
             city=obj.city,
             country=obj.country,
         )
-        text = "\n".join(
+        # The resume's own text when the CRM has one (imported profiles), else a text composed
+        # from the fields, so that searching always has words to index.
+        text = obj.resume_text or "\n".join(
             part
             for part in (
                 obj.current_title,
                 obj.summary,
-                obj.resume_text,
                 *(f"{e.title} at {e.company}. {e.description}" for e in experiences),
                 ("Skills: " + ", ".join(s["name"] for s in skills)) if skills else "",
             )
