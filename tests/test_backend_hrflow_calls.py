@@ -236,3 +236,19 @@ def test_health_reports_a_refused_key(standin: HTTPServer) -> None:
     health = get_backend().health()
     assert not health.ok
     assert "API key" in health.detail
+
+
+def test_missing_meta_falls_back_to_the_items(standin: HTTPServer) -> None:
+    body = json.loads(scoring_body("profiles", [profile("a"), profile("b", "f")], [0.9, 0.8]))
+    del body["meta"]
+    standin.expect_request("/v1/profiles/scoring").respond_with_json(body)
+    page = get_backend().score_profiles("job-1", Criteria(page=1, limit=30))
+    assert (page.page, page.last_page, page.total) == (1, 1, 2)
+
+
+def test_numeric_strings_in_meta_are_read(standin: HTTPServer) -> None:
+    body = json.loads(scoring_body("profiles", [profile("a")], [0.9]))
+    body["meta"] = {"page": "1", "maxPage": "4", "count": "1", "total": "97"}
+    standin.expect_request("/v1/profiles/scoring").respond_with_json(body)
+    page = get_backend().score_profiles("job-1", Criteria())
+    assert (page.page, page.last_page, page.total) == (1, 4, 97)

@@ -283,3 +283,13 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+
+
+def test_meta_that_is_not_a_number_is_unexpected(
+    standin: HTTPServer, backend: HrFlowBackend
+) -> None:
+    body = json.loads(OK_BODY)
+    body["meta"]["total"] = "lots"
+    standin.expect_request(PATH).respond_with_json(body)
+    with pytest.raises(UnexpectedResponse):
+        score(backend)

@@ -79,6 +79,8 @@ def criteria_params(criteria: Criteria, *, scoring: bool) -> dict[str, Any]:
 
 def _int(meta: dict[str, Any], key: str, default: int) -> int:
     value = meta.get(key, default)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UnexpectedResponse(detail=f"meta.{key} is not a number: {value!r}")
     return int(value)
