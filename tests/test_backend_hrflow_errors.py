@@ -293,3 +293,9 @@ def test_meta_that_is_not_a_number_is_unexpected(
     standin.expect_request(PATH).respond_with_json(body)
     with pytest.raises(UnexpectedResponse):
         score(backend)
+
+
+def test_transport_repr_hides_the_key(standin: HTTPServer, backend: HrFlowBackend) -> None:
+    transport = backend.transport(backend.config())
+    assert transport.api_key == API_KEY
+    assert API_KEY not in repr(transport)

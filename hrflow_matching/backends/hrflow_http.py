@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -51,7 +51,7 @@ class Transport:
     """Everything a call needs, read from the tenant's configuration once per call."""
 
     api_url: str
-    api_key: str
+    api_key: str = field(repr=False)  # never in a repr, a log line or a traceback dump
     user_email: str
     connect_timeout: float
     read_timeout: float
