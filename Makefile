@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml requirements-dev.txt
 services:
 	@./scripts/services.sh
 
+# No broker in the demo: hrflow_worker (the sweeper in a loop) sends webhooks and indexes beside
+# runserver, so no request waits on either.
+demo: export HRFLOW_WEBHOOK_HINTS = 0
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py hrflow_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)

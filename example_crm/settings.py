@@ -110,6 +110,9 @@ HRFLOW_MATCHING = {
     },
     "WEBHOOKS": {
         "ALLOW_PRIVATE": env_bool("HRFLOW_WEBHOOK_ALLOW_PRIVATE"),
+        # Off in `make demo` (no broker): `manage.py hrflow_worker` sweeps instead.
+        "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", True),
+        "SWEEP_INTERVAL": float(os.environ.get("HRFLOW_WEBHOOK_SWEEP_INTERVAL", "30")),
     },
     "TENANT_RESOLVER": os.environ.get("HRFLOW_TENANT_RESOLVER") or None,
 }
@@ -119,11 +122,35 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 3}
-CELERY_TASK_TIME_LIMIT = 300
+# Producers give up quickly (the database is the record, the sweeper resends); workers keep
+# reconnecting for as long as Redis is away, so nothing waits for an operator after an outage.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 3,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "retry_on_timeout": True,
+    "health_check_interval": 30,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_TIME_LIMIT = 300  # well under the visibility timeout
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    "hrflow-sweep": {
+        "task": "hrflow_matching.sweep",
+        "schedule": HRFLOW_MATCHING["WEBHOOKS"]["SWEEP_INTERVAL"],
+    },
+    "hrflow-purge": {"task": "hrflow_matching.purge", "schedule": 3600.0},
+}
 
 LOGGING = {
     "version": 1,

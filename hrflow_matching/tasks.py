@@ -52,11 +52,16 @@ def purge() -> dict[str, int]:
     return purge_old()
 
 
+def sweep_grace() -> float:
+    """How long fresh rows are left to their hint; none when hints are off (no broker)."""
+    conf = get_settings()["WEBHOOKS"]
+    return float(conf["SWEEP_GRACE"]) if conf["HINTS"] else 0.0
+
+
 def claim_due(limit: int) -> list[tuple[int, str]]:
     """Claim up to ``limit`` due deliveries; returns (id, token) pairs the caller now owns."""
-    conf = get_settings()["WEBHOOKS"]
     now = timezone.now()
-    grace = dt.timedelta(seconds=float(conf["SWEEP_GRACE"]))
+    grace = dt.timedelta(seconds=sweep_grace())
     due = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
@@ -105,8 +110,7 @@ def index_pending(limit: int) -> int:
     from .indexing import MAX_INDEX_ATTEMPTS
     from .indexing import index_events as run
 
-    conf = get_settings()["WEBHOOKS"]
-    cutoff = timezone.now() - dt.timedelta(seconds=float(conf["SWEEP_GRACE"]))
+    cutoff = timezone.now() - dt.timedelta(seconds=sweep_grace())
     ids = list(
         Event.objects.filter(
             indexed_at__isnull=True,

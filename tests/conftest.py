@@ -10,13 +10,18 @@ from tests import services
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
     """Give every test run its own test database, so that concurrent runs never collide."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     if not db["ENGINE"].endswith("sqlite3"):
         db.setdefault("TEST", {})["NAME"] = f"test_hrflow_{os.getpid()}"
+    elif any(item.get_closest_marker("celery") for item in request.session.items):
+        # Celery worker processes must reach the test database: a file, not memory.
+        db.setdefault("TEST", {})["NAME"] = f"/tmp/test_hrflow_{os.getpid()}.sqlite3"
 
 
 @pytest.fixture

@@ -208,6 +208,8 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
 
 def redeliver(delivery: Delivery) -> None:
     """Send again (same ``webhook-id``): a failed or delivered delivery becomes due now."""
+    from . import hints
+
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=timezone.now(),
@@ -215,3 +217,5 @@ def redeliver(delivery: Delivery) -> None:
         claim_token="",
         locked_until=None,
     )
+    event_id, delivery_id = str(delivery.event_id), delivery.pk
+    transaction.on_commit(lambda: hints.push(event_id, [delivery_id]), robust=True)

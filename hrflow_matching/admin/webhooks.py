@@ -1,0 +1,169 @@
+"""Admin for webhook endpoints, deliveries and their attempts: resend, ping, tenant filters.
+
+Secrets are never shown in lists or forms; an operator who needs one rotates it with
+``manage.py hrflow_endpoint rotate-secret``, which prints the new one once.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from ..delivery import sender
+from ..delivery.ping import ping
+from ..models.webhooks import EVENT_TYPE_CHOICES, Delivery, DeliveryAttempt, WebhookEndpoint
+
+
+class TenantFilter(admin.SimpleListFilter):
+    """Filter by tenant (the values present), "no tenant" included."""
+
+    title = "tenant"
+    parameter_name = "tenant"
+    field = "tenant"
+    NONE = "__none__"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        values = (
+            model_admin.model._default_manager.exclude(**{f"{self.field}__isnull": True})
+            .values_list(self.field, flat=True)
+            .distinct()
+            .order_by(self.field)
+        )
+        return [(self.NONE, "(no tenant)"), *((v, v) for v in values)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.NONE:
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        return queryset.filter(**{self.field: value})
+
+
+class DeliveryTenantFilter(TenantFilter):
+    field = "event__tenant"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        from ..models.webhooks import Event
+
+        values = (
+            Event.objects.exclude(tenant__isnull=True)
+            .values_list("tenant", flat=True)
+            .distinct()
+            .order_by("tenant")
+        )
+        return [(self.NONE, "(no tenant)"), *((v, v) for v in values)]
+
+
+class EndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=EVENT_TYPE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None checked: all six events.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "tenant", "events", "headers", "is_active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = EndpointForm
+    list_display = ["id", "url", "tenant", "subscribed", "is_active", "failing_since"]
+    list_filter = [TenantFilter, "is_active"]
+    search_fields = ["url", "description", "tenant"]
+    readonly_fields = ["disabled_reason", "failing_since", "created_at", "updated_at"]
+    actions = ["ping_endpoints", "enable_endpoints"]
+
+    @admin.display(description="events")
+    def subscribed(self, obj: WebhookEndpoint) -> str:
+        return ", ".join(obj.events) if obj.events else "all"
+
+    @admin.action(description="Ping (profile_update test payload)")
+    def ping_endpoints(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for endpoint in queryset:
+            event_type = endpoint.events[0] if endpoint.events else "profile_update"
+            result = ping(endpoint, event_type)
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            self.message_user(
+                request,
+                f"{endpoint.url}: {result.status_code or result.error} "
+                f"in {result.latency_ms} ms {result.excerpt[:100]!r}",
+                level,
+            )
+
+    @admin.action(description="Enable (clears the failure clock)")
+    def enable_endpoints(self, request: HttpRequest, queryset: QuerySet) -> None:
+        n = queryset.update(is_active=True, disabled_reason="", failing_since=None)
+        self.message_user(request, f"{n} endpoint(s) enabled.")
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ["number", "created_at", "status_code", "error", "duration_ms", "response_excerpt"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "msg_id", "event_type", "reference", "tenant", "endpoint", "status",
+        "attempt_count", "last_status_code", "next_attempt_at",
+    ]  # fmt: skip
+    list_filter = ["status", DeliveryTenantFilter, "event__event_type", "endpoint"]
+    search_fields = ["msg_id", "event__reference"]
+    list_select_related = ["event", "endpoint"]
+    readonly_fields = [
+        "msg_id", "event", "endpoint", "status", "attempt_count", "next_attempt_at",
+        "locked_until", "last_status_code", "last_error", "delivered_at", "created_at", "body",
+    ]  # fmt: skip
+    exclude = ["claim_token"]
+    inlines = [AttemptInline]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="event")
+    def event_type(self, obj: Delivery) -> str:
+        return obj.event.event_type
+
+    @admin.display(description="reference")
+    def reference(self, obj: Delivery) -> str:
+        return obj.event.reference
+
+    @admin.display(description="tenant")
+    def tenant(self, obj: Delivery) -> str:
+        return obj.event.tenant or "—"
+
+    @admin.display(description="body")
+    def body(self, obj: Delivery) -> str:
+        return obj.event.body
+
+    @admin.action(description="Resend (same webhook-id)")
+    def resend(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for delivery in queryset:
+            sender.redeliver(delivery)
+            count += 1
+        self.message_user(request, f"{count} delivery(ies) queued; the sweeper sends them.")
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "number", "created_at", "status_code", "error", "duration_ms"]
+    list_filter = ["status_code"]
+    search_fields = ["delivery__msg_id"]
+    readonly_fields = [f.name for f in DeliveryAttempt._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

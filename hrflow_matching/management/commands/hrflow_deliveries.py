@@ -1,0 +1,67 @@
+"""``hrflow_deliveries``: list deliveries by status; redeliver one or all failed ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from hrflow_matching.delivery import sender
+from hrflow_matching.models.webhooks import Delivery
+
+
+class Command(BaseCommand):
+    help = "List webhook deliveries, or redeliver failed ones (same webhook-id)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--status", choices=[s.value for s in Delivery.Status], default=None)
+        parser.add_argument("--tenant", default=None)
+        parser.add_argument("--limit", type=int, default=50)
+        parser.add_argument("--redeliver", metavar="ID_OR_MSG_ID", default=None)
+        parser.add_argument("--redeliver-failed", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["redeliver"]:
+            key = options["redeliver"]
+            qs = (
+                Delivery.objects.filter(msg_id=key)
+                if key.startswith("msg_")
+                else (
+                    Delivery.objects.filter(pk=int(key))
+                    if key.isdigit()
+                    else Delivery.objects.none()
+                )
+            )
+            delivery = qs.first()
+            if delivery is None:
+                raise CommandError(f"No delivery {key!r}.")
+            with transaction.atomic():
+                sender.redeliver(delivery)
+            self.stdout.write(f"Redelivering {delivery.msg_id}.")
+            return
+        if options["redeliver_failed"]:
+            failed = Delivery.objects.filter(status=Delivery.Status.FAILED)
+            if options["tenant"]:
+                failed = failed.filter(event__tenant=options["tenant"])
+            count = 0
+            with transaction.atomic():
+                for delivery in failed:
+                    sender.redeliver(delivery)
+                    count += 1
+            self.stdout.write(f"Redelivering {count} failed deliveries.")
+            return
+        qs = Delivery.objects.select_related("event", "endpoint").order_by("-created_at")
+        if options["status"]:
+            qs = qs.filter(status=options["status"])
+        if options["tenant"]:
+            qs = qs.filter(event__tenant=options["tenant"])
+        rows = list(qs[: options["limit"]])
+        if not rows:
+            self.stdout.write("No deliveries.")
+        for d in rows:
+            self.stdout.write(
+                f"{d.pk}\t{d.msg_id}\t{d.event.event_type}\t{d.event.reference}\t"
+                f"endpoint={d.endpoint_id}\t{d.status}\tattempts={d.attempt_count}\t"
+                f"last={d.last_status_code or d.last_error or '-'}"
+            )
