@@ -1,3 +1,185 @@
-"""System checks (``hrflow_matching.E001``…): configuration errors found at ``manage.py check``."""
+"""System checks (``hrflow_matching.E001``…): configuration errors found at ``manage.py check``.
+
+Why checks rather than errors at run time: a missing HrFlow.ai key or an unregistered model
+otherwise shows up as a failed webhook at 3 a.m. or an empty matching page. Every message says
+what is wrong and the hint says what to write. Checks read settings and the adapter registry
+only; they never call HrFlow.ai (no I/O at ``check`` time).
+
+=====  =======================================================================================
+E001   ``BACKEND`` cannot be imported, or is not a ``MatchingBackend``
+E002   HrFlow.ai backend without ``HRFLOW["API_KEY"]``
+E003   HrFlow.ai backend without ``HRFLOW["USER_EMAIL"]``
+E004   HrFlow.ai backend without ``HRFLOW["SOURCE_KEYS"]``
+E005   HrFlow.ai backend without ``HRFLOW["BOARD_KEY"]``
+E006   HrFlow.ai backend without ``HRFLOW["ALGORITHM_KEY"]``
+E007   ``TENANT_CONFIG_PROVIDER`` cannot be imported
+E008   ``TENANT_RESOLVER`` cannot be imported or is not callable
+E010   no profile adapter registered
+E011   no job adapter registered
+W001   private webhook targets allowed while ``DEBUG`` is off
+W002   a tenant lacks some HrFlow.ai keys (HrFlow.ai backend, ``TENANTS`` configured)
+=====  =======================================================================================
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.module_loading import import_string
+
+from .conf import get_settings
+
+TAG = "hrflow_matching"
+
+#: Keys the HrFlow.ai backend needs, with the check id of each when missing.
+REQUIRED_KEYS = {
+    "API_KEY": ("E002", "the API key (X-API-KEY) of your HrFlow.ai workspace"),
+    "USER_EMAIL": ("E003", "the e-mail of the HrFlow.ai user the key belongs to (X-USER-EMAIL)"),
+    "SOURCE_KEYS": ("E004", "the keys of the sources holding your profiles, a list"),
+    "BOARD_KEY": ("E005", "the key of the board holding your jobs"),
+    "ALGORITHM_KEY": ("E006", "the key of the scoring algorithm to use"),
+}
+
+
+def _backend_class() -> tuple[type | None, CheckMessage | None]:
+    from .backends import backend_path
+    from .backends.base import MatchingBackend
+
+    name = get_settings()["BACKEND"]
+    path = backend_path()
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        return None, Error(
+            f'HRFLOW_MATCHING["BACKEND"] = {name!r} cannot be imported: {exc}',
+            hint='Use "local", "hrflow" or the dotted path of a MatchingBackend subclass.',
+            id=f"{TAG}.E001",
+        )
+    if not (isinstance(cls, type) and issubclass(cls, MatchingBackend)):
+        return None, Error(
+            f'HRFLOW_MATCHING["BACKEND"] = {name!r} is not a MatchingBackend subclass.',
+            hint="Subclass hrflow_matching.backends.base.MatchingBackend.",
+            id=f"{TAG}.E001",
+        )
+    return cls, None
+
+
+def _is_hrflow_backend(cls: type) -> bool:
+    try:
+        from .backends.hrflow import HrFlowBackend
+    except ImportError:
+        return cls.__module__.startswith(f"{TAG}.backends.hrflow")
+    return issubclass(cls, HrFlowBackend)
+
+
+def _missing(config: dict[str, Any]) -> list[str]:
+    return [key for key in REQUIRED_KEYS if not config.get(key)]
+
+
+@register(TAG)
+def check_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E001–E008 and W002: the backend and the HrFlow.ai keys it needs, per tenant too."""
+    cls, error = _backend_class()
+    if error is not None:
+        return [error]
+    messages: list[CheckMessage] = []
+    conf = get_settings()
+    provider = None
+    try:
+        path = conf["TENANT_CONFIG_PROVIDER"]
+        provider = import_string(path)() if isinstance(path, str) else path
+    except (ImportError, TypeError) as exc:
+        messages.append(
+            Error(
+                f'HRFLOW_MATCHING["TENANT_CONFIG_PROVIDER"] cannot be used: {exc}',
+                hint='Remove it to read HRFLOW_MATCHING["TENANTS"], or name a class with '
+                "tenants() and get_config(tenant).",
+                id=f"{TAG}.E007",
+            )
+        )
+    resolver = conf["TENANT_RESOLVER"]
+    if resolver:
+        try:
+            func = import_string(resolver) if isinstance(resolver, str) else resolver
+            if not callable(func):
+                raise ImportError(f"{resolver!r} is not callable")
+        except ImportError as exc:
+            messages.append(
+                Error(
+                    f'HRFLOW_MATCHING["TENANT_RESOLVER"] cannot be used: {exc}',
+                    hint="Name a function taking the request and returning a tenant string or "
+                    "None, or leave it empty for a single-tenant CRM.",
+                    id=f"{TAG}.E008",
+                )
+            )
+    if cls is None or not _is_hrflow_backend(cls):
+        return messages
+    tenants = list(provider.tenants()) if provider is not None else []
+    if not tenants:
+        for key in _missing(conf["HRFLOW"]):
+            check_id, what = REQUIRED_KEYS[key]
+            messages.append(
+                Error(
+                    f'The HrFlow.ai backend needs HRFLOW_MATCHING["HRFLOW"]["{key}"].',
+                    hint=f"Set it to {what} (the example CRM reads HRFLOW_{key} from the "
+                    'environment), or use BACKEND = "local".',
+                    id=f"{TAG}.{check_id}",
+                )
+            )
+        return messages
+    for tenant in tenants:
+        try:
+            missing = _missing(provider.get_config(tenant))
+        except Exception as exc:  # a provider reading a vault may fail in any way
+            missing, detail = list(REQUIRED_KEYS), f" ({exc})"
+        else:
+            detail = ""
+        if missing:
+            messages.append(
+                Warning(
+                    f'Tenant "{tenant}" has no HrFlow.ai {", ".join(missing)}{detail}; its '
+                    "matching pages will show a configuration error.",
+                    hint=f'Add them to HRFLOW_MATCHING["TENANTS"]["{tenant}"] or to your tenant '
+                    "config provider.",
+                    id=f"{TAG}.W002",
+                )
+            )
+    return messages
+
+
+@register(TAG)
+def check_adapters(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E010/E011: the webservices, webhooks and matching pages need one adapter per kind."""
+    from .registry import adapters
+
+    messages: list[CheckMessage] = []
+    for kind, check_id in (("profile", "E010"), ("job", "E011")):
+        if not adapters(kind):
+            base = "ProfileAdapter" if kind == "profile" else "JobAdapter"
+            messages.append(
+                Error(
+                    f"No {kind} adapter is registered.",
+                    hint=f"In a hrflow.py module of one of your apps, write "
+                    f"@register(YourModel) class YourAdapter({base}): ... (see README, "
+                    '"Adding the app to an existing Django CRM").',
+                    id=f"{TAG}.{check_id}",
+                )
+            )
+    return messages
+
+
+@register(TAG, deploy=False)
+def check_webhooks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W001: loopback and private webhook targets are for development only (SSRF guard off)."""
+    if get_settings()["WEBHOOKS"].get("ALLOW_PRIVATE") and not settings.DEBUG:
+        return [
+            Warning(
+                'HRFLOW_MATCHING["WEBHOOKS"]["ALLOW_PRIVATE"] is on while DEBUG is off: '
+                "webhooks may be sent to loopback, private and cloud metadata addresses.",
+                hint="Turn it off in production (unset HRFLOW_WEBHOOK_ALLOW_PRIVATE).",
+                id=f"{TAG}.W001",
+            )
+        ]
+    return []
