@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from hrflow_matching.admin import MatchingAdminMixin
+
 from .models import Candidate, Education, JobOffer, Organisation, Recruiter, Skill, WorkExperience
 
 
@@ -33,7 +35,7 @@ class EducationInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(MatchingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "current_title", "city", "organisation", "archived", "updated_at"]
     list_filter = ["archived", "organisation", "open_to_remote"]
     list_select_related = ["organisation"]
@@ -45,7 +47,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(admin.ModelAdmin):
+class JobOfferAdmin(MatchingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "company", "city", "contract_type", "organisation", "archived"]
     list_filter = ["archived", "contract_type", "remote", "organisation"]
     list_select_related = ["organisation"]

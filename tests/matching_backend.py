@@ -66,8 +66,9 @@ class SimpleBackend(base.MatchingBackend):
             years is None or years > criteria.experiences_duration_max
         ):
             return False
+        sections = [sec.get("description") for sec in doc.get("sections") or []]
         text = " ".join(
-            str(x) for x in (doc.get("text"), doc.get("name"), doc.get("summary")) if x
+            str(x) for x in (doc.get("text"), doc.get("name"), doc.get("summary"), *sections) if x
         ).casefold()
         if any(k.casefold() not in text for k in criteria.text_keywords):
             return False

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import docs, views
+from . import docs, matching, views
 
 urlpatterns: list = [
     path("profiles/", views.ProfileListView.as_view(), name="api-profiles"),
@@ -11,4 +11,8 @@ urlpatterns: list = [
     path("jobs/<str:reference>/", views.JobLookupView.as_view(), name="api-job"),
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(url_name="hrflow_matching:api-schema"), name="api-docs"),
+    path("matching/profiles/", matching.ProfilesForJobApi.as_view(), name="api-matching-profiles"),
+    path("matching/jobs/", matching.JobsForProfileApi.as_view(), name="api-matching-jobs"),
+    path("search/profiles/", matching.SearchProfilesApi.as_view(), name="api-search-profiles"),
+    path("search/jobs/", matching.SearchJobsApi.as_view(), name="api-search-jobs"),
 ]
