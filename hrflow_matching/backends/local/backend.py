@@ -1,0 +1,201 @@
+"""``LocalBackend``: the embedded matching engine behind the common backend interface.
+
+A backend instance is bound to ``self.tenant``: rows are written with that tenant, filters and
+snapshots are scoped to it, and a reference of another tenant is "not indexed". ``None`` is a
+single-tenant CRM: everything, unscoped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from django.db import DatabaseError
+
+from ...conf import get_settings
+from ...models import IndexEntry
+from ...registry import Kind
+from ..base import (
+    BackendUnavailable,
+    Criteria,
+    Health,
+    MatchingBackend,
+    ObjectNotIndexed,
+    ResultPage,
+    ScoredItem,
+)
+from . import filters, store
+from .engine import View, get_engine, pending_changes
+from .explain import explain
+from .scoring import Query, Scored, combine, normalise_text, now, score_rows
+from .snapshot import split_pipe
+from .taxonomy import get_taxonomy
+from .text import tokenize
+
+
+def query_from_entry(entry: IndexEntry, mode: str) -> Query:
+    """The query a job (or a profile) asks with its own data."""
+    titles = [(entry.title, 1.0)] if entry.title else []
+    if entry.other_titles:
+        titles.append((entry.other_titles.split("\n", 1)[0], 0.7))
+    return Query(
+        mode=mode,
+        tokens=list(dict.fromkeys(tokenize(entry.text))),
+        skills=split_pipe(entry.skills),
+        skill_names=dict((entry.extra or {}).get("skill_names") or {}),
+        titles=titles,
+        lat=entry.lat,
+        lng=entry.lng,
+        remote=entry.remote,
+        years=entry.experience_years,
+        years_min=entry.experience_min,
+        years_max=entry.experience_max,
+        languages=split_pipe(entry.languages),
+    )
+
+
+def query_from_criteria(criteria: Criteria) -> Query:
+    """A search asks with its keywords: their words, the skills and titles they name."""
+    keywords = [k for k in criteria.text_keywords if k and k.strip()]
+    taxonomy = get_taxonomy()
+    skills: dict[str, None] = {}
+    for k in keywords:
+        whole = taxonomy.canonical(k)
+        for key in [whole] if whole in taxonomy.index_of_key else taxonomy.extract(k):
+            skills[key] = None
+    return Query(
+        mode="query_requires",
+        tokens=list(dict.fromkeys(tokenize(" ".join(keywords)))),
+        skills=list(skills),
+        titles=[(k, 1.0) for k in keywords],
+        lat=criteria.location_lat if criteria.has_location else None,
+        lng=criteria.location_lng if criteria.has_location else None,
+    )
+
+
+class LocalBackend(MatchingBackend):
+    """Filters in SQL, ranks in process; see the package docstring and the README."""
+
+    # -- scoring and search ----------------------------------------------------------------
+    def score_profiles(self, job_reference: str, criteria: Criteria) -> ResultPage:
+        return self._score("job", job_reference, "profile", "query_requires", criteria)
+
+    def score_jobs(self, profile_reference: str, criteria: Criteria) -> ResultPage:
+        return self._score("profile", profile_reference, "job", "row_requires", criteria)
+
+    def search_profiles(self, criteria: Criteria) -> ResultPage:
+        return self._rank("profile", query_from_criteria(criteria), criteria)
+
+    def search_jobs(self, criteria: Criteria) -> ResultPage:
+        return self._rank("job", query_from_criteria(criteria), criteria)
+
+    # -- index -----------------------------------------------------------------------------
+    def index(self, kind: Kind, documents: Sequence[dict[str, Any]]) -> None:
+        store.upsert(kind, self.tenant, documents)
+        self._maybe_rebuild(kind)
+
+    def archive(self, kind: Kind, references: Sequence[str]) -> None:
+        store.archive(kind, self.tenant, references)
+        self._maybe_rebuild(kind)
+
+    def rebuild(self, kind: Kind) -> int:
+        """Rebuild this tenant's snapshot of ``kind`` now (``hrflow_sync`` calls it)."""
+        return len(get_engine(kind, self.tenant).rebuild())
+
+    def health(self) -> Health:
+        try:
+            counts = {
+                kind: IndexEntry.objects.filter(store.scope_q(kind, self.tenant)).count()
+                for kind in ("profile", "job")
+            }
+        except DatabaseError as exc:
+            return Health(False, f"The local index table cannot be read: {exc}")
+        return Health(True, f"Local engine: {counts['profile']} profiles, {counts['job']} jobs indexed.")
+
+    # -- internals -------------------------------------------------------------------------
+    def _maybe_rebuild(self, kind: Kind) -> None:
+        """Rebuild in the writing process (a worker) once the delta grows, so web processes
+        load a fresh snapshot from disk instead of scoring a large delta brute force."""
+        limit = int(get_settings()["LOCAL"].get("REBUILD_AFTER", 1000) or 0)
+        engine = get_engine(kind, self.tenant)
+        if engine.dir is not None and limit and pending_changes(kind, self.tenant) > limit:
+            engine.rebuild()
+
+    def _score(
+        self, kind: str, reference: str, target: str, mode: str, criteria: Criteria
+    ) -> ResultPage:
+        entry = store.get_entry(kind, self.tenant, reference)
+        if entry is None:
+            raise ObjectNotIndexed(
+                f"The {kind} “{reference}” is not in the local index yet. It is indexed "
+                "after it is saved; `manage.py hrflow_sync` indexes everything."
+            )
+        return self._rank(target, query_from_entry(entry, mode), criteria)
+
+    def _rank(self, kind: str, query: Query, criteria: Criteria) -> ResultPage:
+        try:
+            view = get_engine(kind, self.tenant).view()
+            base_pos, delta_pos = self._allowed(kind, view, criteria)
+        except DatabaseError as exc:
+            raise BackendUnavailable(detail=str(exc)) from exc
+        t = now()
+        parts = [(view.base, base_pos, score_rows(view.base, base_pos, query, view.base, t))]
+        if view.delta is not None and len(delta_pos):
+            parts.append((view.delta, delta_pos, score_rows(view.delta, delta_pos, query, view.base, t)))
+        scored = Scored(
+            s=np.concatenate([p[2].s for p in parts], axis=1),
+            h=np.concatenate([p[2].h for p in parts], axis=1),
+            distance=np.concatenate([p[2].distance for p in parts]),
+            bm25=np.concatenate([p[2].bm25 for p in parts]),
+        )
+        normalise_text(scored)
+        weights = dict(get_settings()["LOCAL"]["WEIGHTS"])
+        total = combine(scored, weights)
+        keep = np.flatnonzero(total >= (criteria.score_threshold or 0.0) - 1e-9)
+        limit, page = max(1, criteria.limit), max(1, criteria.page)
+        count = len(keep)
+        last_page = math.ceil(count / limit) if count else 0
+        start = (page - 1) * limit
+        if start >= count:
+            return ResultPage(items=(), page=page, last_page=last_page, total=count, limit=limit)
+        top = min(count, start + limit)
+        cand = keep if top >= count else keep[np.argpartition(-total[keep], top - 1)[:top]]
+        nb = len(parts[0][1])
+
+        def locate(j: int) -> tuple[Any, int]:
+            if j < nb:
+                return view.base, int(base_pos[j])
+            return view.delta, int(delta_pos[j - nb])
+
+        refs = [locate(int(j))[0].refs[locate(int(j))[1]] for j in cand]
+        order = sorted(range(len(cand)), key=lambda i: (-float(total[cand[i]]), refs[i]))
+        items = []
+        for i in order[start:top]:
+            j = int(cand[i])
+            table, row = locate(j)
+            score, explanation = explain(table, row, j, scored, query, view.base, weights)
+            items.append(ScoredItem(reference=refs[i], score=score, explanation=explanation))
+        return ResultPage(
+            items=tuple(items), page=page, last_page=last_page, total=count, limit=limit
+        )
+
+    def _allowed(self, kind: str, view: View, criteria: Criteria) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the rows that pass the filters, in the base and in the delta."""
+        if not filters.has_filters(criteria):
+            delta_n = len(view.delta) if view.delta is not None else 0
+            return np.flatnonzero(view.alive), np.arange(delta_n)
+        ids = np.fromiter(
+            filters.filtered(kind, self.tenant, criteria).values_list("id", flat=True),
+            dtype=np.int64,
+        )
+        base_ids = view.base.ids
+        pos = np.searchsorted(base_ids, ids)
+        pos = pos[pos < len(base_ids)]
+        ok = pos[np.isin(base_ids[pos], ids)]
+        base_pos = np.unique(ok[view.alive[ok]])
+        delta_pos = np.asarray(
+            sorted(view.delta_pos[i] for i in ids.tolist() if i in view.delta_pos), dtype=np.int64
+        )
+        return base_pos, delta_pos

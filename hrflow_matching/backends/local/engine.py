@@ -1,0 +1,250 @@
+"""The per-process engine: a base snapshot, the delta since, and how both stay current.
+
+Lifecycle (why each step exists):
+
+1. Before every query the engine reads the stamp (one primary-key lookup). Same stamp: serve.
+2. Stamp moved: read only the rows written since (``version > seen``) into the *delta*; they
+   override the base rows with the same reference, tombstones hide them. The delta is scored
+   brute force with the base's IDF, so an update is visible to the very next query of every
+   process, web or worker.
+3. Delta too large, or the base older than the last compaction: load the newest complete
+   snapshot on disk if one is recent enough, else rebuild from the database (one process at a
+   time, under a file lock), save it to a temporary directory and publish it with an atomic
+   ``rename``. Other processes load it memory-mapped. A snapshot is swapped in only once it is
+   complete, so no query ever sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.db import connection
+
+from ...conf import get_settings
+from . import store
+from .snapshot import Table, build_table
+
+logger = logging.getLogger("hrflow_matching.local")
+KEEP_SNAPSHOTS = 2
+
+
+@dataclass(frozen=True)
+class View:
+    """An immutable, consistent picture for one query."""
+
+    base: Table
+    delta: Table | None
+    alive: np.ndarray  # base rows not overridden by the delta
+    delta_pos: dict[int, int]  # delta id -> row
+
+    def __post_init__(self) -> None:
+        assert len(self.alive) == len(self.base)
+
+
+def index_root() -> Path | None:
+    """Where snapshots live; None for in-memory SQLite (nothing to share across processes)."""
+    configured = get_settings()["LOCAL"].get("INDEX_DIR")
+    db = connection.settings_dict
+    name = str(db.get("NAME") or "")
+    ident = hashlib.sha1(
+        f"{connection.vendor}|{db.get('HOST')}|{db.get('PORT')}|{name}".encode()
+    ).hexdigest()[:12]
+    if configured:
+        return Path(configured) / ident
+    if connection.vendor == "sqlite":
+        if not name or name == ":memory:" or "mode=memory" in name:
+            return None
+        return Path(f"{name}.hrflow-index")
+    return Path(tempfile.gettempdir()) / "hrflow-index" / ident
+
+
+class Engine:
+    def __init__(self, kind: str, tenant: str | None, root: Path | None) -> None:
+        self.kind, self.tenant = kind, tenant
+        scope = "all" if tenant is None else "t-" + hashlib.sha1(tenant.encode()).hexdigest()[:16]
+        self.dir = root / f"{kind}-{scope}" if root else None
+        self.lock = threading.RLock()
+        self.epoch = ""
+        self.seen = -1
+        self.base: Table | None = None
+        self.base_pos: dict[str, int] = {}
+        self.delta_rows: dict[str, tuple | None] = {}
+        self.view_: View | None = None
+
+    # -- public ----------------------------------------------------------------------------
+    def view(self) -> View:
+        """The current view, after catching up with the database."""
+        with self.lock:
+            version, compacted, epoch = store.stamp(self.kind)
+            stale = (
+                self.base is None
+                or epoch != self.epoch
+                or version < self.seen
+                or self.base.version < compacted
+            )
+            if stale:
+                self._reset(epoch, compacted)
+            if version != self.seen or self.view_ is None:
+                self._catch_up(version)
+            if len(self.delta_rows) > self._threshold():
+                self._refresh_base(epoch, compacted)
+                self._catch_up(version)
+            assert self.view_ is not None
+            return self.view_
+
+    def rebuild(self) -> Table:
+        """Build a base from the database now, publish it on disk and use it."""
+        with self.lock:
+            version, compacted, epoch = store.stamp(self.kind)
+            self._install(self._build(epoch), epoch)
+            self._catch_up(version)
+            assert self.base is not None
+            return self.base
+
+    # -- internals -------------------------------------------------------------------------
+    def _threshold(self) -> int:
+        return max(1000, len(self.base or ()) // 50)
+
+    def _reset(self, epoch: str, compacted: int) -> None:
+        table = self._load_newest(epoch, compacted)
+        if table is None:
+            with self._build_lock(blocking=True):
+                table = self._load_newest(epoch, compacted) or self._build(epoch)
+        self._install(table, epoch)
+
+    def _refresh_base(self, epoch: str, compacted: int) -> None:
+        assert self.base is not None
+        table = self._load_newest(epoch, compacted)
+        if table is not None and table.version > self.base.version:
+            self._install(table, epoch)
+            return
+        with self._build_lock(blocking=False) as got:
+            if got:
+                self._install(self._build(epoch), epoch)
+
+    def _install(self, table: Table, epoch: str) -> None:
+        self.base, self.epoch = table, epoch
+        self.base_pos = {ref: i for i, ref in enumerate(table.refs)}
+        self.delta_rows = {}
+        self.seen = table.version
+        self.view_ = None
+
+    def _catch_up(self, version: int) -> None:
+        assert self.base is not None
+        if version != self.seen:
+            for tenant, archived, *fields in store.changed_since(self.kind, self.seen):
+                ref = fields[1]
+                mine = self.tenant is None or tenant == self.tenant
+                if archived or not mine:
+                    if ref in self.base_pos or ref in self.delta_rows:
+                        self.delta_rows[ref] = None
+                else:
+                    self.delta_rows[ref] = tuple(fields)
+            self.seen = version
+        live = sorted((r for r in self.delta_rows.values() if r is not None), key=lambda r: r[0])
+        delta = build_table(live, version=version, base=self.base) if live else None
+        alive = np.ones(len(self.base), dtype=bool)
+        hidden = [self.base_pos[r] for r in self.delta_rows if r in self.base_pos]
+        alive[hidden] = False
+        delta_pos = {int(i): j for j, i in enumerate(delta.ids)} if delta is not None else {}
+        self.view_ = View(base=self.base, delta=delta, alive=alive, delta_pos=delta_pos)
+
+    def _build(self, epoch: str) -> Table:
+        version = store.stamp(self.kind)[0]  # read before the rows: later writes form the delta
+        table = build_table(store.iter_rows(self.kind, self.tenant), version=version)
+        logger.info("local index: built %s %s (%d rows, v%d)", self.kind, self.tenant, len(table), version)
+        if self.dir is not None:
+            self._publish(table, epoch)
+        return table
+
+    def _publish(self, table: Table, epoch: str) -> None:
+        assert self.dir is not None
+        self.dir.mkdir(parents=True, exist_ok=True)
+        final = self.dir / f"v{table.version:012d}-{epoch}"
+        if final.exists():
+            return
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.dir))
+        try:
+            table.save(tmp)
+            os.rename(tmp, final)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not final.exists():
+                raise
+        for old in self._snapshots(epoch)[:-KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
+        for other in self.dir.glob("v*"):
+            if not other.name.endswith(f"-{epoch}"):
+                shutil.rmtree(other, ignore_errors=True)
+
+    def _snapshots(self, epoch: str) -> list[Path]:
+        if self.dir is None or not self.dir.exists():
+            return []
+        return sorted(p for p in self.dir.glob(f"v*-{epoch}") if p.is_dir())
+
+    def _load_newest(self, epoch: str, compacted: int) -> Table | None:
+        for path in reversed(self._snapshots(epoch)):
+            if int(path.name[1:13]) < compacted:
+                return None
+            try:
+                return Table.load(path)
+            except (OSError, ValueError, KeyError) as exc:  # removed meanwhile or damaged
+                logger.warning("local index: cannot load %s: %s", path, exc)
+        return None
+
+    @contextlib.contextmanager
+    def _build_lock(self, *, blocking: bool) -> Iterator[bool]:
+        if self.dir is None:
+            yield True
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".build.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+_engines: dict[tuple[str, str, str | None], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(kind: str, tenant: str | None) -> Engine:
+    root = index_root()
+    key = (str(root) + connection.alias + str(connection.settings_dict.get("NAME")), kind, tenant)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = Engine(kind, tenant, root)
+        return engine
+
+
+def reset_engines() -> None:
+    """Forget every in-process snapshot (tests; after restoring a database)."""
+    with _engines_lock:
+        _engines.clear()
+
+
+def pending_changes(kind: str, tenant: str | None) -> int:
+    """Rows written since the newest snapshot on disk (drives background rebuilds)."""
+    engine = get_engine(kind, tenant)
+    _, _, epoch = store.stamp(kind)
+    snaps = engine._snapshots(epoch)
+    since = int(snaps[-1].name[1:13]) if snaps else 0
+    return store.count_changed_since(kind, since)

@@ -1,0 +1,103 @@
+"""Explanations: one :class:`CriterionScore` per criterion with data, with its evidence.
+
+Why separate from scoring: evidence (which skills matched, which are missing, how far, how many
+years) is computed only for the rows of the page, in plain Python, from the same arrays the
+vectorised scorer used, so the explanation always agrees with the score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from ..base import CriterionScore
+from .scoring import CRITERIA, Query, Scored
+from .snapshot import Table
+from .taxonomy import get_taxonomy
+
+
+def _row_skills(table: Table, row: int) -> list[str]:
+    lo, hi = int(table.skill_indptr[row]), int(table.skill_indptr[row + 1])
+    return [table.skill_vocab[i] for i in table.skill_indices[lo:hi]]
+
+
+def _coverage(required: list[str], offered: list[str], names: dict[str, str]) -> dict:
+    taxonomy = get_taxonomy()
+    matched, partial, missing = [], [], []
+    for need in required:
+        credits = taxonomy.credits(need)
+        best = max(offered, key=lambda k: credits.get(k, 0.0), default=None)
+        credit = credits.get(best, 0.0) if best is not None else 0.0
+        label = names.get(need) or taxonomy.display(need)
+        if credit >= 1.0:
+            matched.append(label)
+        elif credit > 0:
+            partial.append({"required": label, "found": taxonomy.display(best), "credit": credit})
+        else:
+            missing.append(label)
+    return {"matched": matched, "related": partial, "missing": missing}
+
+
+def evidence(
+    name: str, table: Table, row: int, j: int, scored: Scored, query: Query, base: Table
+) -> dict:
+    if name == "skills":
+        own = _row_skills(table, row)
+        if query.mode == "query_requires":
+            return _coverage(query.skills, own, query.skill_names)
+        return _coverage(own, query.skills, {})
+    if name == "title":
+        t1, t2 = int(table.title_idx[row]), int(table.title2_idx[row])
+        return {
+            "title": table.titles[t1] if t1 >= 0 else None,
+            "previous_title": table.titles[t2] if t2 >= 0 else None,
+            "compared_with": [t for t, _ in query.titles],
+        }
+    if name == "text":
+        terms = base.term_ids(query.tokens)
+        found = table.matched_terms(row, terms)
+        inverse = {v: k for k, v in base.vocab.items()} if found else {}
+        found.sort(key=lambda t: -float(base.idf[t]))
+        return {"matched_terms": [inverse[t] for t in found[:10]], "bm25": round(float(scored.bm25[j]), 3)}
+    if name == "experience":
+        if query.mode == "query_requires":
+            years, lo, hi = float(table.exp[row]), query.years_min, query.years_max
+        else:
+            years, lo, hi = query.years, float(table.exp_min[row]), float(table.exp_max[row])
+        clean = lambda v: None if v is None or math.isnan(v) else round(v, 1)  # noqa: E731
+        return {"years": clean(years), "required_min": clean(lo), "required_max": clean(hi)}
+    if name == "location":
+        d = float(scored.distance[j])
+        remote = bool(table.remote[row]) if query.mode == "row_requires" else query.remote
+        return {"distance_km": None if math.isnan(d) else round(d, 1), "remote": remote}
+    if name == "languages":
+        own = {code for code, bit in table.lang_bits.items() if int(table.lang_mask[row]) >> bit & 1}
+        need = query.languages if query.mode == "query_requires" else sorted(own)
+        have = own if query.mode == "query_requires" else set(query.languages)
+        return {"matched": [c for c in need if c in have], "missing": [c for c in need if c not in have]}
+    if name == "freshness":
+        ts = float(table.updated[row])
+        return {"updated_at": dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")}
+    return {}
+
+
+def explain(
+    table: Table, row: int, j: int, scored: Scored, query: Query, base: Table, weights: dict
+) -> tuple[float, tuple[CriterionScore, ...]]:
+    """(score, explanation) of column ``j`` of ``scored`` (row ``row`` of ``table``)."""
+    has = [c for i, c in enumerate(CRITERIA) if scored.h[i, j] and weights.get(c, 0) > 0]
+    total = sum(float(weights[c]) for c in has)
+    out = []
+    for c in has:
+        i = CRITERIA.index(c)
+        out.append(
+            CriterionScore(
+                name=c,
+                score=float(np.clip(scored.s[i, j], 0.0, 1.0)),
+                weight=float(weights[c]) / total,
+                evidence=evidence(c, table, row, j, scored, query, base),
+            )
+        )
+    return sum(x.contribution for x in out), tuple(out)

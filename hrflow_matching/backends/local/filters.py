@@ -1,0 +1,104 @@
+"""Hard filters in SQL: what a criterion excludes never reaches the scorer.
+
+Why SQL: the index columns carry B-tree indexes (tenant, archived, latitude, experience,
+creation date), so selective filters return a few ids in milliseconds; must-have items are
+filters, never weights (``reference/matching-engine.md`` §1). Location is a bounding box on the
+indexed latitude/longitude, then the exact haversine distance, both in SQL (SQLite ≥ 3.35 and
+PostgreSQL have the math functions).
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ...models import IndexEntry
+from ..base import Criteria
+from . import fulltext
+from .documents import tag_token
+from .store import scope_q
+from .taxonomy import get_taxonomy, language_code
+
+EARTH_KM = 6371.0088
+_HAVERSINE = (
+    "2 * %s * asin(sqrt("
+    "power(sin(radians(lat - %s) / 2), 2) + "
+    "cos(radians(%s)) * cos(radians(lat)) * power(sin(radians(lng - %s) / 2), 2)))"
+)
+
+
+def has_filters(criteria: Criteria) -> bool:
+    """Whether anything beyond the tenant scope needs SQL."""
+    return bool(
+        criteria.has_location
+        or criteria.text_keywords
+        or criteria.tags_included
+        or criteria.tags_excluded
+        or criteria.skills
+        or criteria.languages
+        or criteria.experiences_duration_min is not None
+        or criteria.experiences_duration_max is not None
+        or criteria.created_at_min is not None
+        or criteria.created_at_max is not None
+    )
+
+
+def _tag_q(name: str, value: str | None) -> Q:
+    """``contains`` escapes LIKE wildcards itself; ``|name=`` matches any value of a tag."""
+    if value is None:
+        return Q(tags__contains="|" + tag_token(name, ""))
+    return Q(tags__contains=f"|{tag_token(name, value)}|")
+
+
+def filtered(kind: str, tenant: str | None, criteria: Criteria) -> QuerySet:
+    """Live rows of the scope that pass every filter of ``criteria``."""
+    qs = IndexEntry.objects.filter(scope_q(kind, tenant))
+    if criteria.has_location:
+        lat, lng, km = criteria.location_lat, criteria.location_lng, criteria.location_distance
+        dlat = math.degrees(km / EARTH_KM)
+        dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+        qs = qs.filter(lat__gte=lat - dlat, lat__lte=lat + dlat)
+        if dlng < 180:
+            lo, hi = lng - dlng, lng + dlng
+            if lo < -180 or hi > 180:  # the box crosses the antimeridian
+                qs = qs.filter(Q(lng__gte=(lo + 540) % 360 - 180) | Q(lng__lte=(hi + 540) % 360 - 180))
+            else:
+                qs = qs.filter(lng__gte=lo, lng__lte=hi)
+        qs = qs.filter(
+            Q(RawSQL(f"({_HAVERSINE}) <= %s", [EARTH_KM, lat, lat, lng, km], output_field=_b()))
+        )
+    if criteria.text_keywords:
+        q = fulltext.keywords_q(criteria.text_keywords)
+        if q is not None:
+            qs = qs.filter(q)
+    for name, value in criteria.tags_included:
+        qs = qs.filter(_tag_q(name, value))
+    for name, value in criteria.tags_excluded:
+        qs = qs.exclude(_tag_q(name, value))
+    taxonomy = get_taxonomy()
+    for skill in criteria.skills:
+        key = taxonomy.canonical(skill)
+        if key:
+            qs = qs.filter(skills__contains=f"|{key}|")
+    for lang in criteria.languages:
+        code = language_code(lang)
+        if code:
+            qs = qs.filter(languages__contains=f"|{code}|")
+    years = "experience_years" if kind == "profile" else "experience_min"
+    if criteria.experiences_duration_min is not None:
+        qs = qs.filter(**{f"{years}__gte": criteria.experiences_duration_min})
+    if criteria.experiences_duration_max is not None:
+        qs = qs.filter(**{f"{years}__lte": criteria.experiences_duration_max})
+    if criteria.created_at_min is not None:
+        qs = qs.filter(created_at__gte=criteria.created_at_min)
+    if criteria.created_at_max is not None:
+        qs = qs.filter(created_at__lte=criteria.created_at_max)
+    return qs
+
+
+def _b():
+    from django.db.models import BooleanField
+
+    return BooleanField()

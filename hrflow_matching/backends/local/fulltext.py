@@ -1,0 +1,101 @@
+"""Keyword search in the database: SQLite FTS5 or PostgreSQL full-text search.
+
+Why in SQL: a boolean keyword query against an inverted index answers in milliseconds and
+combines with the other SQL filters; ranking is then done in process (BM25), because ranking
+broad OR queries in SQL is slow (``reference/matching-engine.md`` §3).
+
+Semantics of ``text_keywords``: each keyword (which may hold several words) must match all its
+words, stemmed; a row matches when any keyword matches.
+
+The FTS5 table and its triggers (SQLite), or the GIN expression index (PostgreSQL), are created
+on first use with ``IF NOT EXISTS``, because migrations are generated from the models and cannot
+carry raw SQL; creating the FTS5 table over existing rows rebuilds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+TABLE = "hrflow_matching_indexentry"
+FTS = "hrflow_index_fts"
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+_SQLITE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5("
+    f"text, content='{TABLE}', content_rowid='id', tokenize='porter unicode61')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS}_ai AFTER INSERT ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS}_ad AFTER DELETE ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.id, old.text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS}_au AFTER UPDATE OF text ON {TABLE} BEGIN "
+    f"INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.id, old.text); "
+    f"INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text); END",
+]
+_PG_INDEX = "hrflow_index_tsv"
+
+
+def ensure() -> None:
+    """Create the full-text structures if missing (cheap check, safe to call per write)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
+                [FTS, f"{FTS}_ai", f"{FTS}_ad", f"{FTS}_au"],
+            )
+            if cursor.fetchone()[0] == 4:
+                return
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = %s", [FTS])
+            existed = cursor.fetchone()[0] == 1
+            for statement in _SQLITE:
+                cursor.execute(statement)
+            if not existed:
+                cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
+        elif vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_PG_INDEX])
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} "
+                    f"USING gin (to_tsvector('english'::regconfig, text))"
+                )
+
+
+def _terms(keyword: str) -> list[str]:
+    return _WORDS.findall(keyword.lower())
+
+
+def keywords_q(keywords: Sequence[str]) -> Q | None:
+    """A filter on ``IndexEntry`` matching any of ``keywords``; None when there is nothing to match."""
+    groups = [t for t in (_terms(k) for k in keywords) if t]
+    if not groups:
+        return None
+    ensure()
+    if connection.vendor == "sqlite":
+        query = " OR ".join(
+            "(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in groups
+        )
+        sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
+        return Q(id__in=RawSQL(sql, [query]))
+    if connection.vendor == "postgresql":
+        tsquery = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(groups))
+        sql = f"to_tsvector('english'::regconfig, {TABLE}.text) @@ ({tsquery})"
+        return Q(RawSQL(sql, [" ".join(w) for w in groups], output_field=_bool()))
+    # Other databases: every word of a keyword, case-insensitively, anywhere in the text.
+    q = Q(pk__in=[])
+    for words in groups:
+        part = Q()
+        for w in words:
+            part &= Q(text__icontains=w)
+        q |= part
+    return q
+
+
+def _bool():
+    from django.db.models import BooleanField
+
+    return BooleanField()

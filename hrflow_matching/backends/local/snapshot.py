@@ -1,0 +1,283 @@
+"""In-process arrays of index rows: the structure every query scores in numpy.
+
+Why arrays and not SQL for ranking: scoring 100k profiles on seven criteria is a few vectorised
+numpy operations (milliseconds), while ranking broad text queries in SQL takes hundreds of
+milliseconds (see ``reference/matching-engine.md`` §3). A :class:`Table` holds one set of rows:
+the *base* (built from every row at some stamp version, with a bm25s model, saved to disk and
+memory-mapped by every process) or the *delta* (rows changed since, scored brute force with the
+base's IDF so that both give comparable BM25 scores).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .taxonomy import get_taxonomy
+from .text import normalise_label, tokenize
+
+K1, B = 1.5, 0.75
+#: Columns read from ``IndexEntry`` to build a table, in this order.
+FIELDS = (
+    "id", "reference", "title", "other_titles", "skills", "lat", "lng", "remote",
+    "experience_years", "experience_min", "experience_max", "languages", "updated_at", "text",
+)  # fmt: skip
+_ARRAYS = (
+    "ids", "lat", "lng", "remote", "exp", "exp_min", "exp_max", "updated", "title_idx",
+    "title2_idx", "title_occ", "skill_indptr", "skill_indices", "post_indptr", "post_rows",
+    "lang_mask", "idf", "doc_len",
+)  # fmt: skip
+
+
+def split_pipe(value: str) -> list[str]:
+    return [v for v in value.split("|") if v] if value else []
+
+
+@dataclass
+class Table:
+    version: int = 0
+    refs: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    skill_vocab: list[str] = field(default_factory=list)
+    lang_vocab: list[str] = field(default_factory=list)
+    avgdl: float = 1.0
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    #: base only: the bm25s model and its vocabulary (term -> id)
+    bm25: Any = None
+    vocab: dict[str, int] = field(default_factory=dict)
+    #: delta only: flattened (row, term id, tf) triples
+    delta_terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name]
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    @property
+    def skill_pos(self) -> dict[str, int]:
+        pos = self.__dict__.get("_skill_pos")
+        if pos is None:
+            pos = self.__dict__["_skill_pos"] = {k: i for i, k in enumerate(self.skill_vocab)}
+        return pos
+
+    @property
+    def lang_bits(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.lang_vocab)}
+
+    # -- text ------------------------------------------------------------------------------
+    def term_ids(self, tokens: Iterable[str]) -> list[int]:
+        return [self.vocab[t] for t in dict.fromkeys(tokens) if t in self.vocab]
+
+    def bm25_scores(self, term_ids: Sequence[int], base: Table) -> np.ndarray:
+        """BM25 (Lucene variant, as bm25s computes it) of every row for the query terms."""
+        n = len(self)
+        if not term_ids or n == 0:
+            return np.zeros(n, dtype=np.float32)
+        if self.bm25 is not None:
+            return np.asarray(self.bm25.get_scores(list(map(int, term_ids))), dtype=np.float32)
+        rows, terms, tfs = self.delta_terms or (np.empty(0, int),) * 3
+        keep = np.isin(terms, np.asarray(term_ids))
+        tf = tfs[keep]
+        dl = self.doc_len[rows[keep]]
+        tfc = tf / (K1 * (1 - B + B * dl / base.avgdl) + tf)
+        contrib = base.idf[terms[keep]] * tfc
+        return np.bincount(rows[keep], weights=contrib, minlength=n).astype(np.float32)
+
+    def matched_terms(self, row: int, term_ids: Sequence[int]) -> list[int]:
+        """Query terms present in one row's text (for explanations)."""
+        if self.bm25 is not None:
+            csc = self.bm25.scores
+            out = []
+            for t in term_ids:
+                lo, hi = int(csc["indptr"][t]), int(csc["indptr"][t + 1])
+                docs = csc["indices"][lo:hi]
+                i = np.searchsorted(docs, row)
+                if i < len(docs) and docs[i] == row:
+                    out.append(t)
+            return out
+        rows, terms, _ = self.delta_terms or (np.empty(0, int),) * 2 + (None,)
+        present = set(terms[rows == row].tolist())
+        return [t for t in term_ids if t in present]
+
+    # -- persistence -----------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        for name in _ARRAYS:
+            np.save(path / f"{name}.npy", self.arrays[name], allow_pickle=False)
+        meta = {
+            "version": self.version,
+            "refs": self.refs,
+            "titles": self.titles,
+            "skill_vocab": self.skill_vocab,
+            "lang_vocab": self.lang_vocab,
+            "avgdl": self.avgdl,
+        }
+        (path / "meta.json").write_text(json.dumps(meta))
+        if self.bm25 is not None:
+            self.bm25.save(str(path / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, path: Path) -> Table:
+        import bm25s
+
+        meta = json.loads((path / "meta.json").read_text())
+        arrays = {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in _ARRAYS}
+        table = cls(arrays=arrays, **meta)
+        if (path / "bm25").exists():
+            table.bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False)
+            table.vocab = table.bm25.vocab_dict
+        return table
+
+
+def _epoch(value: Any) -> float:
+    return value.timestamp() if value is not None else math.nan
+
+
+def _f(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def build_table(
+    rows: Iterable[Sequence[Any]], *, version: int, base: Table | None = None
+) -> Table:
+    """Build a table from ``FIELDS`` tuples (ordered by id).
+
+    Without ``base`` this is a base table: a vocabulary and a bm25s model are built. With
+    ``base``, a delta table: terms use the base's vocabulary and IDF.
+    """
+    taxonomy = get_taxonomy()
+    ids, refs, lat, lng, remote, exp, exp_min, exp_max, updated = ([] for _ in range(9))
+    title_idx, title2_idx, titles, title_pos = [], [], [], {}
+    indptr, indices, skill_pos, skill_vocab = [0], [], {}, []
+    lang_masks, lang_pos = [], {}
+    vocab: dict[str, int] = {} if base is None else base.vocab
+    docs: list[np.ndarray] = []
+
+    def title_id(title: str) -> int:
+        key = normalise_label(title)
+        if not key:
+            return -1
+        if key not in title_pos:
+            title_pos[key] = len(titles)
+            titles.append(key)
+        return title_pos[key]
+
+    for row in rows:
+        (id_, ref, title, others, skills, la, ln, rem, ex, emin, emax, langs, upd, text) = row
+        ids.append(id_)
+        refs.append(ref)
+        lat.append(_f(la))
+        lng.append(_f(ln))
+        remote.append(bool(rem))
+        exp.append(_f(ex))
+        exp_min.append(_f(emin))
+        exp_max.append(_f(emax))
+        updated.append(_epoch(upd))
+        title_idx.append(title_id(title))
+        title2_idx.append(title_id(others.split("\n", 1)[0]) if others else -1)
+        for key in split_pipe(skills):
+            if key not in skill_pos:
+                skill_pos[key] = len(skill_vocab)
+                skill_vocab.append(key)
+            indices.append(skill_pos[key])
+        indptr.append(len(indices))
+        mask = 0
+        for code in split_pipe(langs):
+            bit = lang_pos.setdefault(code, len(lang_pos))
+            if bit < 64:
+                mask |= 1 << bit
+        lang_masks.append(mask)
+        tokens = tokenize(text)
+        if base is None:
+            docs.append(
+                np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32)
+            )
+        else:
+            known = [vocab[t] for t in tokens if t in vocab]
+            docs.append(np.asarray(known, dtype=np.int32))
+            docs[-1] = (docs[-1], len(tokens))  # type: ignore[assignment]
+
+    n = len(ids)
+    skill_indices = np.asarray(indices, dtype=np.int32)
+    skill_indptr = np.asarray(indptr, dtype=np.int64)
+    entry_rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(skill_indptr))
+    order = np.argsort(skill_indices, kind="stable")
+    post_counts = np.bincount(skill_indices, minlength=len(skill_vocab))
+    arrays = {
+        "ids": np.asarray(ids, dtype=np.int64),
+        "lat": np.asarray(lat, dtype=np.float64),
+        "lng": np.asarray(lng, dtype=np.float64),
+        "remote": np.asarray(remote, dtype=bool),
+        "exp": np.asarray(exp, dtype=np.float32),
+        "exp_min": np.asarray(exp_min, dtype=np.float32),
+        "exp_max": np.asarray(exp_max, dtype=np.float32),
+        "updated": np.asarray(updated, dtype=np.float64),
+        "title_idx": np.asarray(title_idx, dtype=np.int32),
+        "title2_idx": np.asarray(title2_idx, dtype=np.int32),
+        "title_occ": np.asarray(
+            [o if (o := taxonomy.occupation(t)) is not None else -1 for t in titles],
+            dtype=np.int32,
+        ),
+        "skill_indptr": skill_indptr,
+        "skill_indices": skill_indices,
+        "post_indptr": np.concatenate([[0], np.cumsum(post_counts)]).astype(np.int64),
+        "post_rows": entry_rows[order],
+        "lang_mask": np.asarray(lang_masks, dtype=np.uint64),
+    }
+    table = Table(
+        version=version,
+        refs=refs,
+        titles=titles,
+        skill_vocab=skill_vocab,
+        lang_vocab=list(lang_pos)[:64],
+        arrays=arrays,
+        vocab=vocab,
+    )
+    if base is None:
+        _index_bm25(table, docs)
+    else:
+        _index_delta(table, docs)  # type: ignore[arg-type]
+    return table
+
+
+def _index_bm25(table: Table, docs: list[np.ndarray]) -> None:
+    import bm25s
+
+    n = len(docs)
+    doc_len = np.fromiter((len(d) for d in docs), dtype=np.float32, count=n)
+    table.avgdl = float(doc_len.mean()) if n and doc_len.sum() else 1.0
+    table.arrays["doc_len"] = doc_len
+    if n:
+        retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
+        vocab = dict(table.vocab)
+        vocab.setdefault("", len(vocab))
+        retriever.index((docs, vocab), show_progress=False)
+        table.bm25 = retriever
+        df = np.diff(np.asarray(retriever.scores["indptr"]))
+        table.vocab = retriever.vocab_dict
+    else:
+        df = np.zeros(0)
+    table.arrays["idf"] = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+def _index_delta(table: Table, docs: list[tuple[np.ndarray, int]]) -> None:
+    rows, terms, tfs = [], [], []
+    for i, (ids, _) in enumerate(docs):
+        uniq, counts = np.unique(ids, return_counts=True)
+        rows.append(np.full(len(uniq), i, dtype=np.int32))
+        terms.append(uniq)
+        tfs.append(counts.astype(np.float32))
+    cat = lambda parts, dt: np.concatenate(parts) if parts else np.empty(0, dt)  # noqa: E731
+    table.delta_terms = (cat(rows, np.int32), cat(terms, np.int32), cat(tfs, np.float32))
+    table.arrays["doc_len"] = np.asarray([n for _, n in docs], dtype=np.float32)
+    table.arrays["idf"] = np.empty(0, dtype=np.float32)

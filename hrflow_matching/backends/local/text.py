@@ -1,0 +1,73 @@
+"""Text normalisation shared by the taxonomy, the index and the queries.
+
+Why one module: the BM25 model, the delta scored brute force and every query must split words
+the same way, or scores stop being comparable. Two functions matter:
+
+- :func:`normalise_label` turns a skill, title or language name into a lookup key
+  ("Node.JS " -> "node.js", "C#" -> "c#", "Développeur" -> "developpeur");
+- :func:`tokenize` turns free text into BM25 terms (lower case, English stop words dropped,
+  Snowball-stemmed when PyStemmer is installed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_LABEL_TOKEN = re.compile(r"[a-z0-9+#.]+")
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+#: English stop words (bm25s' list plus a few resume fillers that carry no meaning).
+STOPWORDS = frozenset(
+    """a an and are as at be but by for if in into is it no not of on or such that the their
+    then there these they this to was will with i me my we our you your he she his her its
+    from have has had were been being do does did so than too very can could would should
+    also etc""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; mojibake and symbols are left for the regexes to drop."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def normalise_label(label: str | None) -> str:
+    """The lookup key of a skill/title/language label."""
+    if not label:
+        return ""
+    out = []
+    for tok in _LABEL_TOKEN.findall(fold(label)):
+        tok = tok.rstrip(".")
+        if tok.startswith(".") and not (len(tok) > 1 and tok[1].isalpha()):
+            tok = tok.lstrip(".")
+        if tok:
+            out.append(tok)
+    return " ".join(out)
+
+
+def label_tokens(text: str) -> list[str]:
+    """Tokens of free text in the label alphabet, for finding taxonomy phrases in it."""
+    return normalise_label(text).split()
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer
+    except ImportError:  # PyStemmer is a dependency, but keep the engine usable without it
+        return None
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    stemmer = _stemmer()
+    return stemmer.stemWord(word) if stemmer is not None else word
+
+
+def tokenize(text: str | None) -> list[str]:
+    """BM25 terms of ``text``."""
+    if not text:
+        return []
+    return [stem(w) for w in _WORD.findall(fold(text)) if w not in STOPWORDS and not w.isdigit()]
