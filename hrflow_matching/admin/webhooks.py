@@ -58,6 +58,7 @@ class DeliveryTenantFilter(TenantFilter):
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=EVENT_TYPE_CHOICES,
         required=False,
