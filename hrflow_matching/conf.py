@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
         # Where the local engine keeps its lexical index files (default: MEDIA_ROOT-independent
         # folder next to the database, see backends.local).
         "INDEX_DIR": None,
+        # The writing process rebuilds the snapshot once this many rows changed since the last
+        # one (the changes are served meanwhile from a delta scored brute force).
+        "REBUILD_AFTER": 1000,
         "WEIGHTS": {
             "skills": 0.35,
             "title": 0.20,
