@@ -114,7 +114,11 @@ HRFLOW_MATCHING = {
         "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", True),
         "SWEEP_INTERVAL": float(os.environ.get("HRFLOW_WEBHOOK_SWEEP_INTERVAL", "30")),
     },
-    "TENANT_RESOLVER": os.environ.get("HRFLOW_TENANT_RESOLVER") or None,
+    # The recruiter's organisation (example_crm/tenancy.py); HRFLOW_TENANT_RESOLVER="" disables.
+    "TENANT_RESOLVER": os.environ.get(
+        "HRFLOW_TENANT_RESOLVER", "example_crm.tenancy.recruiter_organisation"
+    )
+    or None,
 }
 
 # Celery: see README, "Production". Settings that keep tasks through worker crashes.

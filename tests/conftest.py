@@ -24,6 +24,21 @@ def django_db_modify_db_settings(
         db.setdefault("TEST", {})["NAME"] = f"/tmp/test_hrflow_{os.getpid()}.sqlite3"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's baseline is a single-tenant CRM: tests opt into tenants explicitly.
+
+    The demo settings resolve a request's tenant from the recruiter's organisation
+    (``example_crm.tenancy``); "with no tenant configured, every test passes unchanged" needs
+    the resolver off unless a test sets one.
+    """
+    from django.conf import settings
+
+    from hrflow_matching.conf import get_settings
+
+    settings.HRFLOW_MATCHING = {**settings.HRFLOW_MATCHING, "TENANT_RESOLVER": None}
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def redis_url() -> str:
     return services.require_redis()
