@@ -170,8 +170,7 @@ def build(data: Path) -> dict:
             related_all[a].append((n, b))
             related_all[b].append((n, a))
     related = {
-        idx: [j for _, j in sorted(pairs, reverse=True)[:15]]
-        for idx, pairs in related_all.items()
+        idx: [j for _, j in sorted(pairs, reverse=True)[:15]] for idx, pairs in related_all.items()
     }
 
     # Titles -> occupations (O*NET), joined by ESCO synonyms.

@@ -66,7 +66,12 @@ def job(
     ranges = []
     if years is not None:
         ranges.append(
-            {"name": "experience_years", "value_min": years[0], "value_max": years[1], "unit": "years"}
+            {
+                "name": "experience_years",
+                "value_min": years[0],
+                "value_max": years[1],
+                "unit": "years",
+            }
         )
     return {
         "reference": reference,

@@ -27,7 +27,8 @@ class IndexEntry(models.Model):
 
     kind = models.CharField(max_length=10, choices=KIND_CHOICES)
     reference = models.CharField(max_length=255)
-    tenant = models.CharField(max_length=200, null=True, blank=True)
+    #: None: no tenant (single-tenant CRMs), as ``adapter.get_tenant`` returns it.
+    tenant = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     #: The stamp value of the write that last touched the row (see :class:`IndexStamp`).
     version = models.BigIntegerField(default=0)
     #: Archived rows stay as tombstones until compaction so other processes learn of removals.

@@ -112,7 +112,9 @@ class LocalBackend(MatchingBackend):
             }
         except DatabaseError as exc:
             return Health(False, f"The local index table cannot be read: {exc}")
-        return Health(True, f"Local engine: {counts['profile']} profiles, {counts['job']} jobs indexed.")
+        return Health(
+            True, f"Local engine: {counts['profile']} profiles, {counts['job']} jobs indexed."
+        )
 
     # -- internals -------------------------------------------------------------------------
     def _maybe_rebuild(self, kind: Kind) -> None:
@@ -143,7 +145,9 @@ class LocalBackend(MatchingBackend):
         t = now()
         parts = [(view.base, base_pos, score_rows(view.base, base_pos, query, view.base, t))]
         if view.delta is not None and len(delta_pos):
-            parts.append((view.delta, delta_pos, score_rows(view.delta, delta_pos, query, view.base, t)))
+            parts.append(
+                (view.delta, delta_pos, score_rows(view.delta, delta_pos, query, view.base, t))
+            )
         scored = Scored(
             s=np.concatenate([p[2].s for p in parts], axis=1),
             h=np.concatenate([p[2].h for p in parts], axis=1),

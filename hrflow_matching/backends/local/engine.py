@@ -106,7 +106,7 @@ class Engine:
     def rebuild(self) -> Table:
         """Build a base from the database now, publish it on disk and use it."""
         with self.lock:
-            version, compacted, epoch = store.stamp(self.kind)
+            version, _, epoch = store.stamp(self.kind)
             self._install(self._build(epoch), epoch)
             self._catch_up(version)
             assert self.base is not None
@@ -163,7 +163,9 @@ class Engine:
     def _build(self, epoch: str) -> Table:
         version = store.stamp(self.kind)[0]  # read before the rows: later writes form the delta
         table = build_table(store.iter_rows(self.kind, self.tenant), version=version)
-        logger.info("local index: built %s %s (%d rows, v%d)", self.kind, self.tenant, len(table), version)
+        logger.info(
+            "local index: built %s %s (%d rows, v%d)", self.kind, self.tenant, len(table), version
+        )
         if self.dir is not None:
             self._publish(table, epoch)
         return table

@@ -60,7 +60,10 @@ def evidence(
         found = table.matched_terms(row, terms)
         inverse = {v: k for k, v in base.vocab.items()} if found else {}
         found.sort(key=lambda t: -float(base.idf[t]))
-        return {"matched_terms": [inverse[t] for t in found[:10]], "bm25": round(float(scored.bm25[j]), 3)}
+        return {
+            "matched_terms": [inverse[t] for t in found[:10]],
+            "bm25": round(float(scored.bm25[j]), 3),
+        }
     if name == "experience":
         if query.mode == "query_requires":
             years, lo, hi = float(table.exp[row]), query.years_min, query.years_max
@@ -73,13 +76,20 @@ def evidence(
         remote = bool(table.remote[row]) if query.mode == "row_requires" else query.remote
         return {"distance_km": None if math.isnan(d) else round(d, 1), "remote": remote}
     if name == "languages":
-        own = {code for code, bit in table.lang_bits.items() if int(table.lang_mask[row]) >> bit & 1}
+        own = {
+            code for code, bit in table.lang_bits.items() if int(table.lang_mask[row]) >> bit & 1
+        }
         need = query.languages if query.mode == "query_requires" else sorted(own)
         have = own if query.mode == "query_requires" else set(query.languages)
-        return {"matched": [c for c in need if c in have], "missing": [c for c in need if c not in have]}
+        return {
+            "matched": [c for c in need if c in have],
+            "missing": [c for c in need if c not in have],
+        }
     if name == "freshness":
         ts = float(table.updated[row])
-        return {"updated_at": dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")}
+        return {
+            "updated_at": dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
+        }
     return {}
 
 

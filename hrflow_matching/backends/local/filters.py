@@ -63,7 +63,9 @@ def filtered(kind: str, tenant: str | None, criteria: Criteria) -> QuerySet:
         if dlng < 180:
             lo, hi = lng - dlng, lng + dlng
             if lo < -180 or hi > 180:  # the box crosses the antimeridian
-                qs = qs.filter(Q(lng__gte=(lo + 540) % 360 - 180) | Q(lng__lte=(hi + 540) % 360 - 180))
+                qs = qs.filter(
+                    Q(lng__gte=(lo + 540) % 360 - 180) | Q(lng__lte=(hi + 540) % 360 - 180)
+                )
             else:
                 qs = qs.filter(lng__gte=lo, lng__lte=hi)
         qs = qs.filter(

@@ -76,9 +76,7 @@ def keywords_q(keywords: Sequence[str]) -> Q | None:
         return None
     ensure()
     if connection.vendor == "sqlite":
-        query = " OR ".join(
-            "(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in groups
-        )
+        query = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in groups)
         sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
         return Q(id__in=RawSQL(sql, [query]))
     if connection.vendor == "postgresql":

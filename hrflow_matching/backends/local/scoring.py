@@ -166,7 +166,9 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
     distance = np.full(k, np.nan)
     if query.lat is not None and query.lng is not None:
         distance = haversine(query.lat, query.lng, table.lat[pos], table.lng[pos])
-        decay = np.exp(-math.log(2) * np.maximum(distance - LOCATION_OFFSET_KM, 0) / LOCATION_HALF_KM)
+        decay = np.exp(
+            -math.log(2) * np.maximum(distance - LOCATION_OFFSET_KM, 0) / LOCATION_HALF_KM
+        )
         remote = table.remote[pos] if query.mode == "row_requires" else np.full(k, query.remote)
         s[4] = np.where(remote, 1.0, np.nan_to_num(decay))
         h[4] = remote | ~np.isnan(distance)
@@ -180,7 +182,7 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
 def combine(scored: Scored, weights: dict[str, float]) -> np.ndarray:
     """``Σ w·s / Σ w`` over the criteria with data, per row (0 when none has data)."""
     w = np.asarray([float(weights.get(c, 0.0)) for c in CRITERIA], dtype=np.float32)[:, None]
-    num = (w * scored.s * scored.h).sum(axis=0)
+    num = (w * np.where(scored.h, np.nan_to_num(scored.s), 0)).sum(axis=0)
     den = (w * scored.h).sum(axis=0)
     return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
 

@@ -147,9 +147,7 @@ def _f(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
-def build_table(
-    rows: Iterable[Sequence[Any]], *, version: int, base: Table | None = None
-) -> Table:
+def build_table(rows: Iterable[Sequence[Any]], *, version: int, base: Table | None = None) -> Table:
     """Build a table from ``FIELDS`` tuples (ordered by id).
 
     Without ``base`` this is a base table: a vocabulary and a bm25s model are built. With

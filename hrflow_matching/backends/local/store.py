@@ -131,9 +131,7 @@ def count_changed_since(kind: str, version: int) -> int:
 def compact(kind: str, upto: int) -> int:
     """Delete tombstones written at or before ``upto`` and record it in the stamp."""
     with transaction.atomic():
-        deleted, _ = IndexEntry.objects.filter(
-            kind=kind, archived=True, version__lte=upto
-        ).delete()
+        deleted, _ = IndexEntry.objects.filter(kind=kind, archived=True, version__lte=upto).delete()
         IndexStamp.objects.get_or_create(kind=kind)
         IndexStamp.objects.filter(kind=kind, compacted__lt=upto).update(compacted=upto)
     return deleted

@@ -1,0 +1,170 @@
+"""``manage.py hrflow_sync``: index (or re-index) every profile and job in the matching backend.
+
+Why a command besides the events: the first install, a restored database, rows changed by
+``update()``/``bulk_create()`` (no signals) and rows deleted while the workers were down. Rows
+are read in keyset batches ``(updated_at, pk)`` so memory stays bounded on millions of rows and
+an interrupted run resumes (``--resume``) from the checkpoint stored after every batch. Each
+row goes to the backend of its own tenant (``adapter.get_tenant``). With the local backend the
+snapshots are rebuilt at the end and archived rows purged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+from django.utils.dateparse import parse_date, parse_datetime
+from tqdm import tqdm
+
+from ...backends import get_backend
+from ...models import IndexEntry, SyncCheckpoint
+from ...registry import BaseAdapter, adapters
+
+KINDS = {"profiles": "profile", "jobs": "job"}
+
+
+def parse_since(value: str) -> dt.datetime:
+    when = parse_datetime(value)
+    if when is None and (day := parse_date(value)) is not None:
+        when = dt.datetime(day.year, day.month, day.day)
+    if when is None:
+        raise CommandError(f"--since: “{value}” is not an ISO date or datetime.")
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+class Command(BaseCommand):
+    help = "Index every registered profile and job in the matching backend, in batches."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--kind", choices=sorted(KINDS), help="Only profiles or only jobs.")
+        parser.add_argument("--since", help="Only rows modified since this ISO date/datetime.")
+        parser.add_argument(
+            "--remove-stale",
+            action="store_true",
+            help="Also remove from the local index the rows that are gone or archived in the CRM.",
+        )
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--resume", action="store_true", help="Continue an interrupted run from its checkpoint."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        since = parse_since(options["since"]) if options["since"] else None
+        kinds = [KINDS[options["kind"]]] if options["kind"] else list(KINDS.values())
+        self.progress = not options["no_progress"]
+        for adapter in adapters():
+            if adapter.kind not in kinds:
+                continue
+            tenants = self.sync_adapter(adapter, since, options["batch_size"], options["resume"])
+            if options["remove_stale"]:
+                self.remove_stale(adapter, options["batch_size"])
+            self.finish(adapter, tenants)
+
+    # -- indexing --------------------------------------------------------------------------
+    def sync_adapter(
+        self, adapter: BaseAdapter, since: dt.datetime | None, size: int, resume: bool
+    ) -> set[str | None]:
+        name = f"{adapter.kind}:{adapter.label}"
+        checkpoint, _ = SyncCheckpoint.objects.get_or_create(name=name)
+        if not resume or checkpoint.done:
+            checkpoint.updated_at_value, checkpoint.last_pk, checkpoint.done = None, "", False
+            checkpoint.save()
+        field = adapter.updated_at_field
+        qs = adapter.get_queryset().order_by(field, "pk")
+        if since is not None:
+            qs = qs.filter(**{f"{field}__gte": since})
+        total = qs.count()
+        if checkpoint.updated_at_value is not None:
+            qs = qs.filter(
+                Q(**{f"{field}__gt": checkpoint.updated_at_value})
+                | Q(**{field: checkpoint.updated_at_value, "pk__gt": checkpoint.last_pk})
+            )
+        bar = tqdm(total=total, desc=f"{adapter.label}", unit="row", disable=not self.progress)
+        bar.update(total - qs.count())
+        tenants: set[str | None] = set()
+        indexed = archived = 0
+        while True:
+            batch = list(qs[:size])
+            if not batch:
+                break
+            docs: dict[str | None, list[dict]] = defaultdict(list)
+            gone: dict[str | None, list[str]] = defaultdict(list)
+            for obj in batch:
+                tenant = adapter.get_tenant(obj)
+                tenants.add(tenant)
+                if adapter.is_archived(obj):
+                    gone[tenant].append(adapter.get_reference(obj))
+                else:
+                    docs[tenant].append(adapter.to_document(obj))
+            for tenant, items in docs.items():
+                get_backend(tenant).index(adapter.kind, items)
+                indexed += len(items)
+            for tenant, refs in gone.items():
+                get_backend(tenant).archive(adapter.kind, refs)
+                archived += len(refs)
+            last = batch[-1]
+            checkpoint.updated_at_value = getattr(last, field)
+            checkpoint.last_pk = str(last.pk)
+            checkpoint.save()
+            qs = qs.filter(
+                Q(**{f"{field}__gt": checkpoint.updated_at_value})
+                | Q(**{field: checkpoint.updated_at_value, "pk__gt": last.pk})
+            )
+            bar.update(len(batch))
+        bar.close()
+        checkpoint.done = True
+        checkpoint.save()
+        self.stdout.write(f"{adapter.label}: {indexed} indexed, {archived} archived.")
+        return tenants
+
+    # -- stale rows and snapshots ----------------------------------------------------------
+    def remove_stale(self, adapter: BaseAdapter, size: int) -> None:
+        if not self._is_local():
+            self.stdout.write("--remove-stale only applies to the local engine; skipped.")
+            return
+        lookup = adapter.reference_lookup()
+        live_q = adapter.model._default_manager.all()
+        if (archived := adapter.archived_q()) is not None:
+            live_q = live_q.exclude(archived)
+        entries = IndexEntry.objects.filter(kind=adapter.kind, archived=False).order_by("id")
+        last, removed = 0, 0
+        while True:
+            rows = list(entries.filter(id__gt=last).values_list("id", "reference", "tenant")[:size])
+            if not rows:
+                break
+            last = rows[-1][0]
+            refs = [r for _, r, _ in rows]
+            live = {
+                str(v)
+                for v in live_q.filter(**{f"{lookup}__in": refs}).values_list(lookup, flat=True)
+            }
+            stale: dict[str | None, list[str]] = defaultdict(list)
+            for _, ref, tenant in rows:
+                if ref not in live:
+                    stale[tenant].append(ref)
+            for tenant, refs_ in stale.items():
+                get_backend(tenant).archive(adapter.kind, refs_)
+                removed += len(refs_)
+        self.stdout.write(f"{adapter.label}: {removed} stale rows removed from the index.")
+
+    def finish(self, adapter: BaseAdapter, tenants: set[str | None]) -> None:
+        """Local engine: publish fresh snapshots (all rows, and per tenant), purge tombstones."""
+        if not self._is_local():
+            return
+        from ...backends.local import store
+
+        version = store.stamp(adapter.kind)[0]
+        for tenant in sorted({None, *tenants}, key=lambda t: (t is not None, t or "")):
+            get_backend(tenant).rebuild(adapter.kind)
+        store.compact(adapter.kind, version)
+
+    def _is_local(self) -> bool:
+        from ...backends.local.backend import LocalBackend
+
+        return isinstance(get_backend(None), LocalBackend)

@@ -1,0 +1,271 @@
+"""Local engine: ranking, every filter, explanations, archives, tenants, free text, delta."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hrflow_matching.backends.base import Criteria, ObjectNotIndexed
+from hrflow_matching.backends.local import LocalBackend
+from hrflow_matching.backends.local.engine import get_engine, reset_engines
+from tests.local_fixtures import BACKEND_JOB, LYON, MARSEILLE, PARIS, VERSAILLES, job, profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines(settings, tmp_path):
+    settings.HRFLOW_MATCHING = {
+        **settings.HRFLOW_MATCHING,
+        "LOCAL": {"INDEX_DIR": str(tmp_path / "index")},
+    }
+    reset_engines()
+    yield
+    reset_engines()
+
+
+@pytest.fixture
+def backend() -> LocalBackend:
+    b = LocalBackend(tenant=None)
+    b.index("job", [job("job-py", **BACKEND_JOB)])
+    b.index(
+        "profile",
+        [
+            profile(
+                "near-fit",
+                title="Python Developer",
+                skills=("Python", "Django", "PostgreSQL"),
+                where=VERSAILLES,
+                years=5,
+                languages=("en",),
+                tags={"source": "referral"},
+            ),
+            profile(
+                "far-unfit",
+                title="Accountant",
+                skills=("Microsoft Excel",),
+                where=MARSEILLE,
+                years=1,
+                languages=("fr",),
+                tags={"source": "jobboard"},
+                created_at="2024-01-10T10:00:00Z",
+            ),
+            profile(
+                "related",
+                title="Backend Developer",
+                skills=("Java", "Django", "MySQL"),
+                where=LYON,
+                years=12,
+                languages=("en", "fr"),
+            ),
+        ],
+    )
+    return b
+
+
+def refs(page) -> list[str]:
+    return [i.reference for i in page.items]
+
+
+def test_required_skills_nearby_outrank_missing_skills_far_away(backend):
+    page = backend.score_profiles("job-py", Criteria())
+    assert refs(page) == ["near-fit", "related", "far-unfit"]
+    assert page.items[0].score > page.items[2].score
+    assert page.total == 3 and page.last_page == 1
+
+
+def test_explanations_add_up_to_the_score(backend):
+    for page in (
+        backend.score_profiles("job-py", Criteria()),
+        backend.score_jobs("related", Criteria()),
+        backend.search_profiles(Criteria(text_keywords=("django",))),
+    ):
+        assert page.items
+        for item in page.items:
+            assert 0.0 <= item.score <= 1.0
+            assert sum(c.contribution for c in item.explanation) == pytest.approx(item.score)
+            assert sum(c.weight for c in item.explanation) == pytest.approx(1.0)
+            assert all(0.0 <= c.score <= 1.0 for c in item.explanation)
+
+
+def test_evidence_names_skills_distance_and_years(backend):
+    top = backend.score_profiles("job-py", Criteria()).items
+    by_name = {c.name: c for c in top[0].explanation}
+    assert by_name["skills"].evidence["matched"] == ["Python", "Django", "PostgreSQL"]
+    assert 15 < by_name["location"].evidence["distance_km"] < 25
+    assert by_name["experience"].evidence == {
+        "years": 5.0,
+        "required_min": 3.0,
+        "required_max": 8.0,
+    }
+    related = {c.name: c for c in top[1].explanation}["skills"].evidence
+    assert related["matched"] == ["Django"]
+    assert related["related"][0]["required"] == "Python"  # Java earns partial credit
+    assert 0 < {c.name: c for c in top[1].explanation}["skills"].score < 1
+
+
+def test_criteria_without_data_are_left_out_and_weights_renormalised(backend):
+    backend.index("job", [job("job-bare", name="Gardener")])
+    item = backend.score_profiles("job-bare", Criteria()).items[0]
+    names = {c.name for c in item.explanation}
+    assert "location" not in names and "experience" not in names and "skills" not in names
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (
+            Criteria(location_lat=PARIS[0], location_lng=PARIS[1], location_distance=50),
+            ["near-fit"],
+        ),
+        (
+            Criteria(location_lat=PARIS[0], location_lng=PARIS[1], location_distance=450),
+            ["near-fit", "related"],
+        ),
+        (Criteria(text_keywords=("accountant",)), ["far-unfit"]),
+        (Criteria(text_keywords=("nothing-like-this",)), []),
+        (Criteria(tags_included=(("source", "referral"),)), ["near-fit"]),
+        (Criteria(tags_included=(("source", None),)), ["near-fit", "far-unfit"]),
+        (Criteria(tags_excluded=(("source", "jobboard"),)), ["near-fit", "related"]),
+        (Criteria(skills=("django",)), ["near-fit", "related"]),
+        (Criteria(skills=("JS",)), []),
+        (Criteria(languages=("fr",)), ["related", "far-unfit"]),
+        (Criteria(languages=("English", "fr")), ["related"]),
+        (Criteria(experiences_duration_min=4), ["near-fit", "related"]),
+        (Criteria(experiences_duration_max=4), ["far-unfit"]),
+        (Criteria(created_at_min=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)), ["near-fit", "related"]),
+        (Criteria(created_at_max=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)), ["far-unfit"]),
+        (Criteria(score_threshold=0.8), ["near-fit"]),
+    ],
+)
+def test_every_filter_excludes_what_it_should(backend, criteria, expected):
+    assert refs(backend.score_profiles("job-py", criteria)) == expected
+
+
+def test_paging(backend):
+    first = backend.score_profiles("job-py", Criteria(limit=2))
+    second = backend.score_profiles("job-py", Criteria(limit=2, page=2))
+    assert refs(first) == ["near-fit", "related"] and refs(second) == ["far-unfit"]
+    assert first.total == second.total == 3 and first.last_page == 2
+    assert refs(backend.score_profiles("job-py", Criteria(limit=2, page=5))) == []
+
+
+def test_archived_never_appear(backend):
+    backend.score_profiles("job-py", Criteria())  # the snapshot is built before the archive
+    backend.archive("profile", ["near-fit"])
+    backend.index(
+        "profile",
+        [
+            profile(
+                "gone",
+                title="Python Developer",
+                skills=("Python",),
+                archived_at="2026-11-02T00:00:00Z",
+            )
+        ],
+    )
+    for page in (
+        backend.score_profiles("job-py", Criteria()),
+        backend.score_profiles("job-py", Criteria(skills=("python",))),
+        backend.search_profiles(Criteria(text_keywords=("python",))),
+    ):
+        assert "near-fit" not in refs(page) and "gone" not in refs(page)
+    get_engine("profile", None).rebuild()
+    assert "near-fit" not in refs(backend.score_profiles("job-py", Criteria()))
+    backend.index("profile", [profile("near-fit", title="Python Developer", skills=("Python",))])
+    assert "near-fit" in refs(backend.score_profiles("job-py", Criteria()))
+
+
+def test_updates_are_seen_by_the_next_query_and_match_a_rebuild(backend):
+    backend.score_profiles("job-py", Criteria())
+    backend.index(
+        "profile",
+        [
+            profile(
+                "far-unfit",
+                title="Python Developer",
+                skills=("Python", "Django", "PostgreSQL"),
+                where=PARIS,
+                years=5,
+                languages=("en",),
+            )
+        ],
+    )
+    delta = backend.score_profiles("job-py", Criteria())
+    assert refs(delta)[0] == "far-unfit"
+    get_engine("profile", None).rebuild()
+    rebuilt = backend.score_profiles("job-py", Criteria())
+    # Same order; scores differ only by the IDF of the changed text (the delta uses the base's).
+    assert refs(delta) == refs(rebuilt)
+    for before, after in zip(delta.items, rebuilt.items, strict=True):
+        assert before.score == pytest.approx(after.score, abs=0.05)
+
+
+def test_score_jobs_for_a_profile(backend):
+    backend.index(
+        "job", [job("job-acc", name="Accountant", skills=("Microsoft Excel",), where=MARSEILLE)]
+    )
+    assert refs(backend.score_jobs("near-fit", Criteria())) == ["job-py", "job-acc"]
+    assert refs(backend.score_jobs("far-unfit", Criteria())) == ["job-acc", "job-py"]
+    assert refs(backend.search_jobs(Criteria(text_keywords=("accountant",)))) == ["job-acc"]
+
+
+def test_unknown_reference_is_a_clear_error(backend):
+    with pytest.raises(ObjectNotIndexed) as exc:
+        backend.score_profiles("no-such-job", Criteria())
+    assert "no-such-job" in exc.value.message
+
+
+def test_free_text_profiles_are_matched_through_the_taxonomy(backend):
+    backend.index(
+        "profile",
+        [
+            {
+                "reference": "cv-text",
+                "text": "Seasoned engineer: 6 years building Django and Python web apps on PostgreSQL.",
+            },
+            {"reference": "cv-other", "text": "Pastry chef, 10 years in Lyon bakeries."},
+        ],
+    )
+    page = backend.score_profiles("job-py", Criteria())
+    assert refs(page).index("cv-text") < refs(page).index("cv-other")
+    skills = {c.name: c for c in page.items[refs(page).index("cv-text")].explanation}["skills"]
+    assert skills.score == 1.0 and skills.evidence["missing"] == []
+    assert refs(backend.search_profiles(Criteria(text_keywords=("pastry",)))) == ["cv-other"]
+    assert "cv-text" in refs(backend.score_profiles("job-py", Criteria(skills=("python",))))
+
+
+def test_two_tenants_never_mix():
+    a, b = LocalBackend(tenant="acme"), LocalBackend(tenant="globex")
+    a.index("job", [job("job-a", **BACKEND_JOB)])
+    b.index("job", [job("job-b", **BACKEND_JOB)])
+    a.index("profile", [profile("cand-a", title="Accountant", skills=("Microsoft Excel",))])
+    b.index(
+        "profile",
+        [
+            profile(
+                "cand-b",
+                title="Python Developer",
+                skills=("Python", "Django", "PostgreSQL"),
+                where=PARIS,
+            )
+        ],
+    )
+    assert refs(a.score_profiles("job-a", Criteria())) == ["cand-a"]
+    assert refs(a.search_profiles(Criteria(text_keywords=("python",)))) == []
+    assert refs(a.search_profiles(Criteria(skills=("python",)))) == []
+    assert refs(a.score_jobs("cand-a", Criteria())) == ["job-a"]
+    with pytest.raises(ObjectNotIndexed):
+        a.score_profiles("job-b", Criteria())
+    a.archive("profile", ["cand-b"])  # another tenant's reference: ignored
+    assert refs(b.score_profiles("job-b", Criteria())) == ["cand-b"]
+    # A row that moves to another tenant leaves the first one's results at once.
+    b.index("profile", [profile("cand-a", title="Accountant")])
+    assert refs(a.score_profiles("job-a", Criteria())) == []
+    assert set(refs(LocalBackend(tenant=None).search_profiles(Criteria()))) == {"cand-a", "cand-b"}
+
+
+def test_health(backend):
+    health = backend.health()
+    assert health.ok and "3 profiles" in health.detail
