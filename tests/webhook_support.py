@@ -164,7 +164,8 @@ class Worker:
         queue: str,
         webhooks: dict[str, Any],
         broker_url: str,
-        beat: bool = True,
+        beat: bool = False,
+        beat_only: bool = False,
         name: str | None = None,
         concurrency: int = 1,
         extra_env: dict[str, str] | None = None,
@@ -185,10 +186,15 @@ class Worker:
         }
         cmd = [
             sys.executable, "-m", "celery", "-A", "example_crm", "worker",
-            "-Q", queue, "-n", f"{self.name}@%h", "-c", str(concurrency),
+            "-Q", queue, "-n", f"{self.name}@%h", "-c", str(concurrency), "-P", "prefork",
             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
-        if beat:
+        self.ready_marker = " ready."
+        if beat_only:
+            cmd = [sys.executable, "-m", "celery", "-A", "example_crm", "beat",
+                   "-s", str(self.schedule), "--loglevel", "INFO"]  # fmt: skip
+            self.ready_marker = "beat: Starting"
+        elif beat:
             cmd += ["-B", "-s", str(self.schedule)]
         self.log_file = self.log.open("wb")
         self.proc = subprocess.Popen(
@@ -205,7 +211,7 @@ class Worker:
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if " ready." in self.output():
+            if self.ready_marker in self.output():
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"worker exited:\n{self.output()[-3000:]}")
