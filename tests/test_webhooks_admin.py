@@ -1,0 +1,105 @@
+"""Operators: endpoint and delivery admin (tenant filters, resend, ping) and the commands."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from example_crm.models import Organisation
+from hrflow_matching.models import Delivery, WebhookEndpoint
+from tests.webhook_fixtures import candidate, webhooks  # noqa: F401
+from tests.webhook_support import start_receiver
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def admin_client(client):
+    user = User.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_lists_filter_by_tenant(webhooks, admin_client):  # noqa: F811
+    a = Organisation.objects.create(name="A", slug="a")
+    b = Organisation.objects.create(name="B", slug="b")
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/endpoint-a", tenant="a")
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/endpoint-b", tenant="b")
+    ca, cb = candidate(a), candidate(b)
+    page = admin_client.get("/admin/hrflow_matching/webhookendpoint/?tenant=a").content.decode()
+    assert "endpoint-a" in page and "endpoint-b" not in page
+    page = admin_client.get("/admin/hrflow_matching/delivery/?tenant=b").content.decode()
+    assert cb.reference in page and ca.reference not in page
+    page = admin_client.get("/admin/hrflow_matching/delivery/?tenant=__none__").content.decode()
+    assert cb.reference not in page and ca.reference not in page
+    d = Delivery.objects.get(event__reference=ca.reference)
+    page = admin_client.get(f"/admin/hrflow_matching/delivery/{d.pk}/change/").content.decode()
+    assert d.msg_id in page
+    for ep in WebhookEndpoint.objects.all():
+        assert ep.secret not in page
+
+
+def test_resend_and_ping_actions(webhooks, admin_client):  # noqa: F811
+    rec = start_receiver()
+    try:
+        ep = WebhookEndpoint.objects.create(url=rec.url + "/ok")
+        candidate()
+        d = Delivery.objects.get()
+        Delivery.objects.filter(pk=d.pk).update(status="failed", attempt_count=8)
+        admin_client.post(
+            "/admin/hrflow_matching/delivery/",
+            {"action": "resend", "_selected_action": [d.pk]},
+        )
+        d.refresh_from_db()
+        assert d.status == "pending" and d.attempt_count == 0
+        response = admin_client.post(
+            "/admin/hrflow_matching/webhookendpoint/",
+            {"action": "ping_endpoints", "_selected_action": [ep.pk]},
+            follow=True,
+        )
+        assert "200" in response.content.decode()
+        assert len(rec.hits("/ok")) == 1
+    finally:
+        rec.close()
+
+
+def test_endpoint_commands(webhooks, capsys):  # noqa: F811
+    call_command(
+        "hrflow_endpoint", "add", "--url", "https://hooks.example.com/x",
+        "--events", "profile_create,job_create", "--header", "X-API-KEY: abc", "--tenant", "a",
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    ep = WebhookEndpoint.objects.get()
+    assert (
+        f"id: {ep.pk}" in out and f"secret: {ep.secret}" in out and ep.secret.startswith("whsec_")
+    )
+    assert ep.events == ["profile_create", "job_create"] and ep.headers == {"X-API-KEY": "abc"}
+    call_command("hrflow_endpoint", "list")
+    listed = capsys.readouterr().out
+    assert "hooks.example.com" in listed and ep.secret not in listed and "tenant=a" in listed
+    with pytest.raises(CommandError, match="Unknown event"):
+        call_command(
+            "hrflow_endpoint", "add", "--url", "https://x.example.com/", "--events", "nope"
+        )
+    with pytest.raises(CommandError, match="header"):
+        call_command("hrflow_endpoint", "add", "--url", "https://x.example.com/", "--header", "bad")
+    with pytest.raises(CommandError, match="No endpoint"):
+        call_command("hrflow_endpoint", "remove", "999")
+    call_command("hrflow_endpoint", "remove", str(ep.pk))
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_deliveries_command(webhooks, capsys):  # noqa: F811
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/x")
+    candidate()
+    d = Delivery.objects.get()
+    call_command("hrflow_deliveries", "--status", "pending")
+    assert d.msg_id in capsys.readouterr().out
+    Delivery.objects.filter(pk=d.pk).update(status="failed")
+    call_command("hrflow_deliveries", "--redeliver", d.msg_id)
+    d.refresh_from_db()
+    assert d.status == "pending"
+    with pytest.raises(CommandError):
+        call_command("hrflow_deliveries", "--redeliver", "msg_nope")

@@ -1,0 +1,110 @@
+"""SSRF guard: internal targets refused at endpoint save and again at send, unless allowed."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hrflow_matching.delivery import client
+from hrflow_matching.delivery.client import UnsafeURL, check_url
+from hrflow_matching.models import Delivery, WebhookEndpoint
+from tests.webhook_fixtures import candidate, set_webhooks, webhooks  # noqa: F401
+from tests.webhook_support import start_receiver
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = [
+    "http://127.0.0.1/hook",
+    "http://localhost:8000/hook",
+    "http://[::1]/hook",
+    "http://[::ffff:7f00:1]/hook",
+    "http://[::ffff:10.0.0.1]/hook",
+    "http://10.0.0.1/hook",
+    "http://192.168.1.10/hook",
+    "http://172.16.0.1/hook",
+    "http://100.64.0.1/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://0.0.0.0/hook",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "ftp://example.com/hook",
+    "http://user:pass@example.com/hook",
+]
+
+
+@pytest.fixture
+def strict(webhooks, settings):  # noqa: F811
+    set_webhooks(settings, ALLOW_PRIVATE=False)
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_internal_targets_refused(strict, url):
+    with pytest.raises(UnsafeURL):
+        check_url(url)
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(strict, monkeypatch):
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port))]
+
+    monkeypatch.setattr(client.socket, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(UnsafeURL, match=r"10\.0\.0\.1"):
+        check_url("https://hooks.example.com/x")
+
+
+def test_unresolvable_names_are_refused(strict, monkeypatch):
+    def fail(*args, **kwargs):
+        raise socket.gaierror("no such name")
+
+    monkeypatch.setattr(client.socket, "getaddrinfo", fail)
+    with pytest.raises(UnsafeURL, match="cannot resolve"):
+        check_url("https://nowhere.invalid/x")
+
+
+def test_public_address_passes(strict, monkeypatch):
+    monkeypatch.setattr(
+        client.socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))
+        ],
+    )
+    check_url("https://hooks.example.com/x")
+
+
+def test_refused_at_save_time(strict):
+    with pytest.raises(ValidationError):
+        WebhookEndpoint(url="http://169.254.169.254/").full_clean()
+    with pytest.raises(CommandError, match="loopback"):
+        call_command("hrflow_endpoint", "add", "--url", "http://127.0.0.1:9/x")
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_allowed_for_development(webhooks):  # noqa: F811
+    check_url("http://127.0.0.1:8000/hook")
+    check_url("http://10.0.0.1/hook")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_again_at_send_time_without_opening_a_socket(webhooks, settings):  # noqa: F811
+    rec = start_receiver()
+    try:
+        WebhookEndpoint.objects.create(url=rec.url + "/ok")  # saved while allowed
+        set_webhooks(settings, ALLOW_PRIVATE=False)
+        candidate()
+        from hrflow_matching.tasks import run_sweep
+
+        for _ in range(10):
+            run_sweep(publish=False)
+        d = Delivery.objects.get()
+        assert d.status == "failed" and "refused" in d.last_error
+        assert rec.requests == []
+        # The ping goes through the same guard.
+        with pytest.raises(CommandError):
+            call_command("hrflow_ping", "--event", "profile_create")
+        assert rec.requests == []
+    finally:
+        rec.close()
