@@ -71,14 +71,14 @@ _ERRORS = {
 _LIST_PARAMETERS = [
     OpenApiParameter(
         "updated_since",
-        OpenApiTypes.STR,
+        OpenApiTypes.DATETIME,
         description="Items modified at or after this instant: ISO-8601 with a time zone "
         "(`2026-03-01T14:21:58Z`, `2026-03-01T16:21:58+02:00`); a date alone means midnight "
         "UTC. Encode `+` as `%2B`.",
     ),
     OpenApiParameter(
         "updated_until",
-        OpenApiTypes.STR,
+        OpenApiTypes.DATETIME,
         description="Items modified strictly before this instant (same format).",
     ),
     OpenApiParameter(
