@@ -145,10 +145,10 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
     h = np.zeros((len(CRITERIA), k), dtype=bool)
     s[0], h[0] = _skills(table, pos, query)
     if query.titles:
-        sims = title_similarity(query.titles, table)
+        # A trailing 0 so that "no title" (-1) reads 0, even when the dictionary is empty.
+        sims = np.append(title_similarity(query.titles, table), np.float32(0))
         t1, t2 = table.title_idx[pos], table.title2_idx[pos]
-        first = np.where(t1 >= 0, sims[np.maximum(t1, 0)], 0)
-        second = np.where(t2 >= 0, OLDER_TITLE * sims[np.maximum(t2, 0)], 0)
+        first, second = sims[t1], OLDER_TITLE * sims[t2]
         s[1], h[1] = np.maximum(first, second), t1 >= 0
     bm25 = table.bm25_scores(base.term_ids(query.tokens), base)[pos] if query.tokens else None
     if bm25 is not None:
