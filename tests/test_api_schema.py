@@ -81,6 +81,21 @@ def _seed() -> None:
     Candidate.objects.filter(reference="plain").update(updated_at=T0)
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Requests go through the real WSGI handler, whose request signals would close the test's
+    database connection (and its transaction); Django's test Client disconnects them too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_test_connection")
 def test_schemathesis_finds_no_server_error_and_no_nonconforming_response() -> None:
     _seed()
     key = make_key()
