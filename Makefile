@@ -23,7 +23,7 @@ services:
 demo: export HRFLOW_WEBHOOK_HINTS = 0
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py demo_setup --port $(PORT)
 	$(BIN)/python manage.py hrflow_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import factory
@@ -25,6 +26,12 @@ from .vocabulary import CURRENCIES, LOCALES, load_vocabulary
 SENIORITIES = [("junior", 0, 2), ("mid", 2, 6), ("senior", 6, 12), ("lead", 10, 25)]
 NOTICE = ["immediate", "1 month", "2 months", "3 months"]
 CONTRACTS = ["permanent"] * 6 + ["fixed_term"] * 2 + ["freelance", "internship"]
+
+
+@lru_cache(maxsize=1)
+def _faker() -> Faker:
+    """One multi-locale Faker per process: building it costs seconds, reseeding nothing."""
+    return Faker(sorted(set(LOCALES.values())))
 
 
 @dataclass
@@ -39,7 +46,7 @@ class SeedContext:
     def __post_init__(self) -> None:
         self.vocab = load_vocabulary()
         self.rng = random.Random(self.seed)
-        self.faker = Faker(sorted(set(LOCALES.values())))
+        self.faker = _faker()
         self.reseed(self.seed)
 
     def reseed(self, seed: int | str) -> None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import models, transaction
 
@@ -88,13 +89,14 @@ def seed_recruiters(orgs: Sequence[Organisation], password: str) -> list[str]:
         )
     )
     usernames = []
+    hashed = make_password(password)  # hashing is slow on purpose: once for every recruiter
     for org in orgs:
         username = f"recruiter-{org.slug}"
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"is_staff": True, "email": f"{username}@example.com"}
         )
         if created:
-            user.set_password(password)
+            user.password = hashed
             user.save(update_fields=["password"])
             user.user_permissions.add(*perms)
         Recruiter.objects.get_or_create(user=user, defaults={"organisation": org})
