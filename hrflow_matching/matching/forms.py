@@ -19,6 +19,8 @@ from django.utils import timezone
 from ..backends.base import Criteria, Tag
 from ..conf import get_settings
 
+EMPTY = (None, "", [], ())
+
 
 class CommaListInput(forms.TextInput):
     """A text input whose value joins every occurrence of the parameter with commas."""
@@ -187,11 +189,31 @@ class CriteriaForm(forms.Form):
         return [self[name] for name in self.MORE_FIELDS]
 
     def more_has_values(self) -> bool:
-        """Open the "more criteria" group when one of its fields is set or wrong."""
-        return any(self[name].value() not in (None, "", []) or self[name].errors
-                   for name in self.MORE_FIELDS)  # fmt: skip
+        """Open the "more criteria" group when one of its filters is set or a field is wrong.
+
+        The coordinates are where distances are measured from, not a filter: they alone do not
+        open the group.
+        """
+        for name in self.MORE_FIELDS:
+            if self[name].errors:
+                return True
+            if name not in {"location_lat", "location_lng"} and self[name].value() not in EMPTY:
+                return True
+        return False
 
     # -- validation -----------------------------------------------------------------------------
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        """``aria-invalid`` and ``aria-describedby`` on wrong fields, for screen readers."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].id_for_label}-errors"
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         lat, lng = data.get("location_lat"), data.get("location_lng")
@@ -220,6 +242,7 @@ class CriteriaForm(forms.Form):
                 "location_distance",
                 "A distance needs a latitude and a longitude to measure from.",
             )
+            self.mark_invalid()
 
     def to_criteria(self, default_center: tuple[float, float] | None = None) -> Criteria:
         """The backend criteria of a valid form.

@@ -48,6 +48,9 @@ def page_links(request: HttpRequest, query: QueryDict, page: ResultPage) -> dict
         "previous": query_url(request, query, page=page.page - 1) if page.page > 1 else None,
         "next": query_url(request, query, page=page.page + 1) if page.page < last else None,
         "numbers": [(n, query_url(request, query, page=n), n == page.page) for n in window],
+        "first_url": query_url(request, query, page=1) if window.start > 1 else None,
+        "last_url": query_url(request, query, page=last) if window.stop <= last else None,
+        "gap_before_last": window.stop < last,
         "last": last,
     }
 

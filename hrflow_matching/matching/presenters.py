@@ -43,6 +43,13 @@ class CriterionRow:
 
 
 @dataclass
+class SkillMatch:
+    matched: list[str]
+    related: list[str]  # "required ≈ found (credit %)"
+    missing: list[str]
+
+
+@dataclass
 class ResultRow:
     rank: int
     reference: str
@@ -54,6 +61,7 @@ class ResultRow:
     city: str
     distance_km: float | None
     matched_skills: list[str]
+    related_skills: list[str]
     missing_skills: list[str]
     updated_at: dt.datetime | None
     explanation: list[CriterionRow] = field(default_factory=list)
@@ -97,6 +105,16 @@ def display_city(document: dict[str, Any]) -> str:
 
 
 def _evidence_text(value: Any) -> str:
+    if isinstance(value, dict) and {"required", "found"} <= set(value):
+        credit = value.get("credit")
+        share = f" ({percent(credit)} %)" if isinstance(credit, int | float) else ""
+        return f"{value['required']} ≈ {value['found']}{share}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and "T" in value:
+        moment = parse_datetime(value)
+        if moment is not None:
+            return f"{moment:%-d %b %Y}"
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list | tuple):
@@ -123,27 +141,33 @@ def criterion_row(criterion: CriterionScore) -> CriterionRow:
     )
 
 
-def _skills_from_explanation(item: ScoredItem) -> tuple[list[str], list[str]] | None:
+def _skills_from_explanation(item: ScoredItem) -> SkillMatch | None:
     for criterion in item.explanation:
         if criterion.name == "skills" and criterion.evidence:
             matched = criterion.evidence.get("matched")
             missing = criterion.evidence.get("missing")
             if matched is not None or missing is not None:
-                return [str(s) for s in matched or []], [str(s) for s in missing or []]
+                related = [
+                    _evidence_text(r) if isinstance(r, dict) else str(r)
+                    for r in criterion.evidence.get("related") or []
+                ]
+                return SkillMatch(
+                    [str(s) for s in matched or []], related, [str(s) for s in missing or []]
+                )
     return None
 
 
-def skill_match(
-    item: ScoredItem, document: dict[str, Any], wanted: list[str]
-) -> tuple[list[str], list[str]]:
-    """Matched and missing skills: the backend's evidence, else a case-insensitive comparison."""
+def skill_match(item: ScoredItem, document: dict[str, Any], wanted: list[str]) -> SkillMatch:
+    """Matched, related and missing skills: the backend's evidence, else a plain comparison."""
     explained = _skills_from_explanation(item)
     if explained is not None:
         return explained
     have = {s.casefold() for s in document_skills(document)}
-    matched = [s for s in wanted if s.casefold() in have]
-    missing = [s for s in wanted if s.casefold() not in have]
-    return matched, missing
+    return SkillMatch(
+        [s for s in wanted if s.casefold() in have],
+        [],
+        [s for s in wanted if s.casefold() not in have],
+    )
 
 
 def distance_km(item: ScoredItem, document: dict[str, Any], center: tuple[float, float] | None):
@@ -170,7 +194,7 @@ def build_rows(
     offset = (criteria.page - 1) * criteria.limit
     out = []
     for index, (item, obj, document) in enumerate(rows, start=1):
-        matched, missing = skill_match(item, document, wanted_skills)
+        skills = skill_match(item, document, wanted_skills)
         updated = document.get("updated_at")
         out.append(
             ResultRow(
@@ -183,8 +207,9 @@ def build_rows(
                 title=display_title(document),
                 city=display_city(document),
                 distance_km=distance_km(item, document, center),
-                matched_skills=matched,
-                missing_skills=missing,
+                matched_skills=skills.matched,
+                related_skills=skills.related,
+                missing_skills=skills.missing,
                 updated_at=parse_datetime(updated)
                 if isinstance(updated, str)
                 else adapter.get_updated_at(obj),

@@ -157,7 +157,12 @@ def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
     if mode.subject_kind == "job":
         low, high = experience_range(document)
         if low:
-            data["experiences_duration_min"] = low
+            data["experiences_duration_min"] = _plain(low)
         if high is not None:
-            data["experiences_duration_max"] = high
+            data["experiences_duration_max"] = _plain(high)
     return data
+
+
+def _plain(value: float) -> float | int:
+    """2.0 → 2, so the form shows "2" rather than "2.0"."""
+    return int(value) if float(value).is_integer() else value

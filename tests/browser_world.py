@@ -1,0 +1,116 @@
+"""Data and settings of the browser tests: the demo seed on the local engine.
+
+``make_browser_world`` seeds a small demo CRM (``seed_demo``), indexes it (``hrflow_sync``) and
+picks a job whose page has enough candidates to filter and page through, then yields what the
+test needs to know about it. The settings stay as in ``example_crm`` except a small page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from hrflow_matching.testing import override_hrflow_settings
+
+PAGE_SIZE = 5
+
+
+@dataclass
+class BrowserWorld:
+    username: str
+    password: str
+    job_reference: str
+    job_admin_url: str
+    profile_reference: str
+    required_skill: str
+    keyword: str
+    wide_distance: int
+    page_size: int = PAGE_SIZE
+
+
+def _login_user() -> User:
+    user = User.objects.create_user("recruiter", password="demo-password", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_matching", content_type__app_label="hrflow_matching")
+    )
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_joboffer", "change_joboffer"])
+    )
+    return user
+
+
+def _pick_job() -> tuple:
+    """A located job with many skills, and the skill of it that the fewest candidates have."""
+    from example_crm.models import Candidate, JobOffer
+
+    jobs = JobOffer.objects.filter(archived=False, latitude__isnull=False).prefetch_related(
+        "skills"
+    )
+    job = max(jobs, key=lambda j: (len(j.skills.all()), j.pk))
+    skills = sorted(
+        job.skills.all(),
+        key=lambda s: (Candidate.objects.filter(skills=s, archived=False).count(), s.name),
+    )
+    skill = next(s for s in skills if Candidate.objects.filter(skills=s, archived=False).exists())
+    # A candidate of the job's city, so that jobs around them exist on the first view.
+    profile = (
+        Candidate.objects.filter(archived=False, city=job.city).order_by("pk").first()
+        or Candidate.objects.filter(archived=False).order_by("pk").first()
+    )
+    return job, skill, profile
+
+
+def local_engine_ready() -> bool:
+    """Whether the local engine and its indexing command are installed in this tree."""
+    from importlib.util import find_spec
+
+    from django.core.management import get_commands
+
+    return find_spec("hrflow_matching.backends.local.backend") is not None and (
+        "hrflow_sync" in get_commands()
+    )
+
+
+def make_browser_world(profiles: int = 300, jobs: int = 30) -> Iterator[BrowserWorld]:
+    if not local_engine_ready():  # until the local engine lands: the tests' own backend
+        yield from _simple_world()
+        return
+    with override_hrflow_settings(BACKEND="local", PAGES={"PAGE_SIZE": PAGE_SIZE}):
+        call_command("seed_demo", profiles=profiles, jobs=jobs, verbosity=0)
+        call_command("hrflow_sync", verbosity=0)
+        user = _login_user()
+        job, skill, profile = _pick_job()
+        yield BrowserWorld(
+            username=user.username,
+            password="demo-password",
+            job_reference=job.reference,
+            job_admin_url=reverse("admin:example_crm_joboffer_change", args=[job.pk]),
+            profile_reference=profile.reference,
+            required_skill=skill.name,
+            keyword=job.title.split()[0],
+            wide_distance=2000,
+        )
+
+
+def _simple_world() -> Iterator[BrowserWorld]:
+    from tests.matching_data import build_world
+
+    with override_hrflow_settings(
+        BACKEND="tests.matching_backend.SimpleBackend", PAGES={"PAGE_SIZE": PAGE_SIZE}
+    ):
+        world = build_world()
+        user = _login_user()
+        yield BrowserWorld(
+            username=user.username,
+            password="demo-password",
+            job_reference=world.job.reference,
+            job_admin_url=reverse("admin:example_crm_joboffer_change", args=[world.job.pk]),
+            profile_reference=world.candidates[0].reference,
+            required_skill="PostgreSQL",
+            keyword="web",
+            wide_distance=2000,
+        )
