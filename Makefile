@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgres lint format bench services migrations clean
+.PHONY: demo test test-sqlite test-postgres lint format bench services migrations check-wheel clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP) services
 migrations: $(STAMP)
 	rm -f hrflow_matching/migrations/0*.py example_crm/migrations/0*.py
 	$(BIN)/python manage.py makemigrations hrflow_matching example_crm
+
+# The built wheel installs into a fresh venv and works outside the repository (needs PyPI).
+check-wheel: $(STAMP)
+	./scripts/check_wheel.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache build dist *.egg-info
