@@ -194,3 +194,21 @@ def test_custom_base_template(acme_client, world, tmp_path, settings):
         html = acme_client.get(job_url(world.job)).content.decode()
     assert "crm-shell" in html and 'id="header"' not in html
     assert "hm-results" in html
+
+
+def test_local_engine_page_is_tenant_scoped(client, world):
+    """The real local engine behind the page: a recruiter of Acme never sees Globex's rows."""
+    from django.core.management import call_command
+
+    with override_hrflow_settings(BACKEND="local", TENANT_RESOLVER=RESOLVER):
+        call_command("hrflow_sync", verbosity=0)
+        client.force_login(recruiter("ann", world.acme))
+        response = client.get(job_url(world.job), {"location_distance": 1000})
+        assert response.status_code == 200, response.content[:500]
+        html = response.content.decode()
+        refs = result_refs(html)
+        assert set(refs) == {c.reference for c in world.candidates}
+        assert world.other_candidate.reference not in html
+        scores = result_scores(html)
+        assert scores == sorted(scores, reverse=True)
+        assert client.get(job_url(world.other_job)).status_code == 404
