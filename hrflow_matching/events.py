@@ -25,7 +25,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import QuerySet
 
-from .models.webhooks import EVENT_TYPES, Delivery, Event, WebhookEndpoint
+from .models.webhooks import EVENT_TYPES, Event
 from .registry import BaseAdapter, get_adapter
 
 __all__ = [
@@ -151,14 +151,14 @@ def record(
 def _write(change: Change) -> None:
     using = change.using
     conn = connections[using]
-    state: dict[tuple[str, str], tuple[Any, str]] | None = None
+    state: dict[tuple[str, str], tuple[Any, str, Any]] | None = None
     if conn.in_atomic_block:
         state = conn.__dict__.setdefault("hrflow_pending", {})
         previous = state.get(change.key)
         if previous is not None:
-            prev_id, prev_action = previous
+            prev_id, prev_action, forget_hook = previous
             # The entry may belong to a transaction (or savepoint) that was rolled back.
-            if Event.objects.using(using).filter(pk=prev_id).exists():
+            if _still_pending(conn, forget_hook, prev_id, change):
                 merged = merge(prev_action, change.action)
                 if merged == prev_action:
                     return
@@ -169,15 +169,31 @@ def _write(change: Change) -> None:
                 change.action = merged
             else:
                 del state[change.key]
-    event = _insert(change)
+    event_pk = _insert(change)
     if state is not None:
-        state[change.key] = (event.pk, change.action)
 
-        def forget(key: tuple[str, str] = change.key, event_id: Any = event.pk) -> None:
+        def forget(key: tuple[str, str] = change.key, event_id: Any = event_pk) -> None:
             if state.get(key, (None,))[0] == event_id:
                 del state[key]
 
+        state[change.key] = (event_pk, change.action, forget)
         transaction.on_commit(forget, using=using, robust=True)
+
+
+def _still_pending(conn: Any, hook: Any, event_id: Any, change: Change) -> bool:
+    """Is the earlier event of this object part of the current, uncommitted transaction?
+
+    Django drops the on-commit callbacks of a rolled-back transaction or savepoint, so the
+    entry is live exactly while its ``forget`` callback is still queued (no query needed).
+    """
+    queued = getattr(conn, "run_on_commit", None)
+    if queued is not None:
+        return any(item[1] is hook for item in queued)
+    return (
+        Event.objects.using(change.using)
+        .filter(pk=event_id, model_label=change.adapter.label, object_pk=change.pk)
+        .exists()
+    )
 
 
 def event_body(reference: str, event_type: str, event_date: dt.datetime) -> str:
@@ -190,45 +206,27 @@ def event_body(reference: str, event_type: str, event_date: dt.datetime) -> str:
     )
 
 
-def endpoints_for(tenant: str | None, event_type: str, using: str) -> list[WebhookEndpoint]:
-    """Active endpoints of exactly this tenant (tenant-less endpoints get tenant-less rows only)."""
-    qs = WebhookEndpoint.objects.using(using).filter(is_active=True)
-    qs = qs.filter(tenant__isnull=True) if tenant is None else qs.filter(tenant=tenant)
-    return [e for e in qs.only("id", "events") if e.subscribes(event_type)]
-
-
-def _insert(change: Change) -> Event:
+def _insert(change: Change) -> Any:
+    from . import outbox
     from .delivery import hints
 
     now = dt.datetime.now(dt.UTC)
     event_type = change.event_type
-    with transaction.atomic(using=change.using):
-        event = Event.objects.using(change.using).create(
-            event_type=event_type,
-            reference=change.reference,
-            model_label=change.adapter.label,
-            object_pk=change.pk,
-            tenant=change.tenant,
-            event_date=now,
-            body=event_body(change.reference, event_type, now),
-            created_at=now,
-        )
-        deliveries = [
-            Delivery(event=event, endpoint_id=e.pk, next_attempt_at=now, created_at=now)
-            for e in endpoints_for(change.tenant, event_type, change.using)
-        ]
-        if deliveries:
-            Delivery.objects.using(change.using).bulk_create(deliveries)
-    delivery_ids = [d.pk for d in deliveries if d.pk is not None]
-    if not delivery_ids and deliveries:  # backends that do not return ids from bulk_create
-        delivery_ids = list(
-            Delivery.objects.using(change.using).filter(event=event).values_list("pk", flat=True)
-        )
-    event_id = str(event.pk)
-    transaction.on_commit(
-        lambda: hints.push(event_id, delivery_ids), using=change.using, robust=True
+    event_id, delivery_ids = outbox.write(
+        change.using,
+        event_type=event_type,
+        reference=change.reference,
+        model_label=change.adapter.label,
+        object_pk=change.pk,
+        tenant=change.tenant,
+        now=now,
+        body=event_body(change.reference, event_type, now),
     )
-    return event
+    hint_id = str(event_id)
+    transaction.on_commit(
+        lambda: hints.push(hint_id, delivery_ids), using=change.using, robust=True
+    )
+    return event_id
 
 
 # -- bulk paths ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Signal receivers, connected per registered model (never globally), that record events.
 
-- ``pre_save`` notes whether an existing row was archived, so ``post_save`` can tell an update
-  from an archive (archived transition) or a create (restore).
+- ``post_init`` notes whether a loaded row is archived (``pre_save`` asks the database only when
+  it could not), so ``post_save`` can tell an update from an archive (archived transition) or a
+  create (restore) without an extra query on the save path.
 - ``pre_delete`` records the archive while the row, and so its reference, still exists.
 - ``m2m_changed`` on an adapter's ``watched_m2m`` and saves/deletes of its ``related_models``
   are updates of the parent.
@@ -13,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete, pre_save
 
 from . import events
 from .registry import BaseAdapter, adapters, related_watchers
 
 _WAS_ARCHIVED = "_hrflow_was_archived"
+_LOADED_ARCHIVED = "_hrflow_loaded_archived"
 _connected: list[tuple[Any, Any, type]] = []
 
 
@@ -28,6 +30,8 @@ def connect_registered_models() -> None:
     for adapter in adapters():
         model = adapter.model
         uid = f"hrflow:{adapter.label}"
+        if adapter.archived_q() is not None:
+            _connect(post_init, _post_init, model, uid)
         _connect(pre_save, _pre_save, model, uid)
         _connect(post_save, _post_save, model, uid)
         _connect(pre_delete, _pre_delete, model, uid)
@@ -58,8 +62,20 @@ def _adapter(instance: models.Model) -> BaseAdapter | None:
     return get_adapter(instance)
 
 
+def _post_init(sender: type, instance: models.Model, **kwargs: Any) -> None:
+    # Only rows loaded with every field: reading a deferred field here would cost a query.
+    if instance.pk is None or instance.get_deferred_fields():
+        return
+    adapter = _adapter(instance)
+    if adapter is not None:
+        instance.__dict__[_LOADED_ARCHIVED] = adapter.is_archived(instance)
+
+
 def _pre_save(sender: type, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     if raw or events.is_paused() or instance._state.adding or instance.pk is None:
+        return
+    if _LOADED_ARCHIVED in instance.__dict__:
+        instance.__dict__[_WAS_ARCHIVED] = instance.__dict__[_LOADED_ARCHIVED]
         return
     adapter = _adapter(instance)
     q = adapter.archived_q() if adapter else None
@@ -80,6 +96,7 @@ def _post_save(
         return
     archived = adapter.is_archived(instance)
     was = instance.__dict__.pop(_WAS_ARCHIVED, None)
+    instance.__dict__[_LOADED_ARCHIVED] = archived  # the state the next save starts from
     if created:
         action = None if archived else events.CREATE
     elif was:

@@ -103,15 +103,15 @@ class WebhookEndpoint(models.Model):
 class Event(models.Model):
     """One change of a registered row, with its body serialised once (sent byte-identical)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Few indexes on purpose: every CRM save inserts a row here (see bench/save_overhead.py).
     event_type = models.CharField(max_length=32, choices=EVENT_TYPE_CHOICES)
-    reference = models.CharField(max_length=255, db_index=True)
+    reference = models.CharField(max_length=255)
     model_label = models.CharField(max_length=200)
     object_pk = models.CharField(max_length=255)
-    tenant = models.CharField(max_length=200, null=True, blank=True, db_index=True)  # noqa: DJ001  (None = no tenant)
+    tenant = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001  (None = no tenant)
     event_date = models.DateTimeField()
     body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     #: When the matching backend was brought up to date with this event (INDEX flow).
     indexed_at = models.DateTimeField(null=True, blank=True)
     index_attempts = models.PositiveSmallIntegerField(default=0)
