@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from hrflow_matching import JobAdapter, ProfileAdapter, register
@@ -30,6 +30,18 @@ def _merge_years(experiences: list[WorkExperience], today: dt.date) -> float:
     return round(total, 2)
 
 
+def _prefetch(*names: str) -> list[Prefetch]:
+    """Prefetch relations into plain lists: on a 1,000-row page of the pull API, Django then
+    builds no QuerySet per row and relation, which made document building 3x slower."""
+    return [Prefetch(name, to_attr=f"prefetched_{name}") for name in names]
+
+
+def _related(obj: Any, name: str) -> list[Any]:
+    """Rows of a relation: the list that ``get_queryset()`` prefetched, else one query."""
+    prefetched = getattr(obj, f"prefetched_{name}", None)
+    return prefetched if prefetched is not None else list(getattr(obj, name).all())
+
+
 @register(Candidate)
 class CandidateAdapter(ProfileAdapter):
     reference_field = "reference"
@@ -39,7 +51,7 @@ class CandidateAdapter(ProfileAdapter):
 
     def get_queryset(self) -> QuerySet:
         return Candidate.objects.select_related("organisation").prefetch_related(
-            "skills", "experiences", "educations"
+            *_prefetch("skills", "experiences", "educations")
         )
 
     def archived_q(self) -> Q:
@@ -53,9 +65,9 @@ class CandidateAdapter(ProfileAdapter):
 
     def to_document(self, obj: Candidate) -> dict[str, Any]:
         today = timezone.now().date()
-        experiences = list(obj.experiences.all())
-        educations = list(obj.educations.all())
-        skills = [skill(s.name) for s in obj.skills.all()]
+        experiences = _related(obj, "experiences")
+        educations = _related(obj, "educations")
+        skills = [skill(s.name) for s in _related(obj, "skills")]
         loc = location(
             ", ".join(p for p in (obj.city, obj.country) if p),
             obj.latitude,
@@ -162,7 +174,9 @@ class JobOfferAdapter(JobAdapter):
     watched_m2m = ("skills",)
 
     def get_queryset(self) -> QuerySet:
-        return JobOffer.objects.select_related("organisation").prefetch_related("skills")
+        return JobOffer.objects.select_related("organisation").prefetch_related(
+            *_prefetch("skills")
+        )
 
     def archived_q(self) -> Q:
         return Q(archived=True)
@@ -223,7 +237,7 @@ class JobOfferAdapter(JobAdapter):
                 country=obj.country,
             ),
             "sections": sections,
-            "skills": [skill(s.name) for s in obj.skills.all()],
+            "skills": [skill(s.name) for s in _related(obj, "skills")],
             "languages": [entity(code) for code in obj.languages],
             "tags": entities(
                 {

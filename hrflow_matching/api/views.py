@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +30,7 @@ from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, scope_for
 from .errors import ObjectArchived, ObjectNotFound, api_exception_handler
 from .params import Position, parse_page_size
 from .pull import build_page
+from .rendering import FastJSONRenderer, gc_paused
 
 
 class NotConfigured(exceptions.APIException):
@@ -45,7 +45,7 @@ class PullView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyRateThrottle]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -104,7 +104,8 @@ class ListView(PullView):
         size = parse_page_size(params.get("page_size"))
         raw_cursor = params.get("cursor")
         position = Position.decode(raw_cursor) if raw_cursor not in (None, "") else None
-        page = build_page(adapter, params, scope_for(request.auth), position, size)
+        with gc_paused():
+            page = build_page(adapter, params, scope_for(request.auth), position, size)
         next_cursor = page.next_position.encode() if page.next_position else None
         next_url = None
         if page.has_more and next_cursor:
