@@ -36,7 +36,17 @@ def test_missing_key_is_401_json(path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["", "nonsense", "hfm_12345678_wrong", "hfm_short_x", "Bearer hfm_x_y", "hfm__"]
+    "key",
+    [
+        "",
+        "nonsense",
+        "hfm_12345678_wrong",
+        "hfm_short_x",
+        "Bearer hfm_x_y",
+        "hfm__",
+        "hfm_1234567\x00_abcdefghijklmnopqrstuvwxyz",
+        "hfm_ABCDEF12_abcdefghijklmnopqrstuvwxyz",
+    ],
 )
 def test_bad_key_is_401_json(key: str) -> None:
     make_key()

@@ -154,6 +154,10 @@ def test_lookup_of_odd_references(api: KeyClient, reference: str) -> None:
     assert response.json() == next(i for i in api.pull() if i["reference"] == reference)
 
 
+def test_lookup_of_a_nul_reference_is_a_404(api: KeyClient) -> None:
+    assert api.get("/hrflow/api/profiles/a%00b/").status_code == 404
+
+
 def test_lookup_404_and_410_bodies(api: KeyClient) -> None:
     response = api.get("/hrflow/api/profiles/nope/")
     assert response.status_code == 404
@@ -246,6 +250,9 @@ def test_settle_delay_holds_back_fresh_rows(settings) -> None:
         ({"cursor": "eyJhIjoxfQ"}, "cursor"),  # base64 of {"a":1}
         ({"cursor": "WyIyMDI2LTAzLTAxVDEyOjAwOjAwIiwiYSJd"}, "cursor"),  # naive date
         ({"include_archived": "maybe"}, "include_archived"),
+        # ["2026-01-01T00:00:00+00:00", "a\u0000b"]: PostgreSQL cannot even compare a NUL
+        ({"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwiYVx1MDAwMGIiXQ"}, "cursor"),
+        ({"updated_since": "2026-01-01T00:00:00\x00"}, "updated_since"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(

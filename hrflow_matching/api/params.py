@@ -163,7 +163,7 @@ class Position:
             data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
             when, reference = data
             moment = dt.datetime.fromisoformat(when)
-            if moment.tzinfo is None or not isinstance(reference, str):
+            if moment.tzinfo is None or not isinstance(reference, str) or "\x00" in reference:
                 raise ValueError
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise ParameterError(

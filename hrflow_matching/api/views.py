@@ -126,6 +126,8 @@ class ListView(PullView):
 class LookupView(PullView):
     def get(self, request: Request, reference: str) -> Response:
         adapter = self.get_adapter()
+        if "\x00" in reference:  # no database stores it (PostgreSQL refuses it outright)
+            raise ObjectNotFound(self.kind, reference)
         scope = scope_for(request.auth)
         obj = self._live(adapter, scope, reference)
         if obj is not None:

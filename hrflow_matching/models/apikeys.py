@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.db import models
@@ -22,13 +23,13 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+_KEY_RE = re.compile(rf"{KEY_SCHEME}_([0-9a-f]{{{PREFIX_LENGTH}}})_[A-Za-z0-9_-]{{20,200}}")
+
+
 def split_key(key: str) -> str | None:
-    """The prefix of a well-formed key (``hfm_<prefix>_<secret>``), or None."""
-    scheme, sep, rest = key.partition("_")
-    prefix, sep2, secret = rest.partition("_")
-    if scheme != KEY_SCHEME or not sep or not sep2 or len(prefix) != PREFIX_LENGTH or not secret:
-        return None
-    return prefix
+    """The prefix of a well-formed key (``hfm_<8 hex>_<secret>``), or None."""
+    match = _KEY_RE.fullmatch(key)
+    return match.group(1) if match else None
 
 
 class ApiKeyQuerySet(models.QuerySet):
