@@ -30,6 +30,7 @@ def measure(profiles: int, page_size: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_crm.settings")
     import django
+    import orjson
 
     django.setup()
     from django.conf import settings
@@ -59,7 +60,7 @@ def measure(profiles: int, page_size: int) -> dict[str, float]:
         params = {"page_size": page_size, **({"cursor": cursor} if cursor else {})}
         response = client.get("/hrflow/api/profiles/", params)
         assert response.status_code == 200, response.content[:500]
-        return response.json()
+        return orjson.loads(response.content)
 
     with CaptureQueriesContext(connection) as queries:  # one page, counted apart
         first = page(None)
