@@ -124,9 +124,13 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             wanted = list(
                 dict.fromkeys([*document_skills(context["subject"]["document"]), *wanted])
             )
-        context["rows"] = presenters.build_rows(
-            result.rows, result.adapter, criteria, wanted, center
-        )
+        rows = presenters.build_rows(result.rows, result.adapter, criteria, wanted, center)
+        if mode.is_search and not criteria.skills:
+            # Skills a search engine guessed from keywords are noise as chips; the explanation
+            # still shows them.
+            for row in rows:
+                row.matched_skills, row.related_skills, row.missing_skills = [], [], []
+        context["rows"] = rows
         context["page"] = result.page
         context["criteria"] = criteria
         context["hidden"] = result.hidden
