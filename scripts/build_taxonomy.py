@@ -14,6 +14,8 @@ What is derived:
 - variants (partial credit 0.8): skills whose name tokens contain another skill's tokens;
 - related (partial credit 0.5): skills of the same O*NET commodity class that the same
   occupations list together, the 15 strongest per skill;
+- ambiguous: one-word aliases that ordinary English uses ("project", "word"): not read from
+  free text;
 - titles: O*NET occupation titles, alternate titles and reported titles mapped to their
   occupation; ESCO occupation labels join the O*NET occupation one of their labels names.
 
@@ -32,6 +34,7 @@ import argparse
 import csv
 import gzip
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from itertools import combinations
@@ -74,6 +77,11 @@ EXTRA_ALIASES = {
 }  # fmt: skip
 
 
+def is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
 def read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
@@ -109,8 +117,11 @@ def build(data: Path) -> dict:
             rest = rest[1:]
         if rest != tokens:
             stripped[" ".join(rest)].add(idx)
-        if len(tokens) > 1 and skills[idx][0].split()[-1].isupper():
-            stripped[tokens[-1]].add(idx)  # trailing acronym: "... SQL"
+        last = skills[idx][0].split()[-1]
+        if len(tokens) > 1 and re.fullmatch(r"[A-Z][A-Z0-9]{1,6}", last):
+            initials = "".join(tokens[:-1])
+            if initials[0] == tokens[-1][0] and is_subsequence(tokens[-1], initials):
+                stripped[tokens[-1]].add(idx)  # trailing acronym: "Structured query language SQL"
     for alias, idxs in stripped.items():
         if len(idxs) == 1 and alias not in aliases and len(alias) > 1:
             aliases[alias] = next(iter(idxs))
@@ -199,8 +210,20 @@ def build(data: Path) -> dict:
             for label in labels:
                 add_title(label, hit)
 
+    # Single words that ordinary English uses (in O*NET occupation titles or descriptions):
+    # fine as skill names, too ambiguous to be read as skills from free text.
+    common = {
+        w for r in occupations for w in normalise_label(r["Title"] + " " + r["Description"]).split()
+    }
+    ambiguous = sorted(
+        a
+        for a in aliases
+        if " " not in a and (len(a) < 2 or {a, a + "s", a.removesuffix("s")} & common)
+    )
+
     return {
         "_attribution": ATTRIBUTION,
+        "ambiguous": ambiguous,
         "version": 1,
         "commodities": commodities,
         "skills": skills,

@@ -58,7 +58,7 @@ def evidence(
     if name == "text":
         terms = base.term_ids(query.tokens)
         found = table.matched_terms(row, terms)
-        inverse = {v: k for k, v in base.vocab.items()} if found else {}
+        inverse = {base.vocab[t]: t for t in query.tokens if t in base.vocab}
         found.sort(key=lambda t: -float(base.idf[t]))
         return {
             "matched_terms": [inverse[t] for t in found[:10]],

@@ -22,7 +22,10 @@ import numpy as np
 from .taxonomy import get_taxonomy
 from .text import normalise_label, tokenize
 
-K1, B = 1.5, 0.75
+#: BM25 parameters and the weight of a term the query repeats (``tf ** QUERY_TF_POWER``),
+#: chosen on half of the labelled resumes (``bench/quality.py``): a whole job or resume used as
+#: a query says what matters by repeating it.
+K1, B, QUERY_TF_POWER = 3.0, 1.0, 1.5
 #: Columns read from ``IndexEntry`` to build a table, in this order.
 FIELDS = (
     "id", "reference", "title", "other_titles", "skills", "lat", "lng", "remote",
@@ -76,21 +79,33 @@ class Table:
 
     # -- text ------------------------------------------------------------------------------
     def term_ids(self, tokens: Iterable[str]) -> list[int]:
-        return [self.vocab[t] for t in dict.fromkeys(tokens) if t in self.vocab]
+        """Vocabulary ids of the query's terms, repeated as often as the query repeats them:
+        a long query (a whole job or resume) weighs its recurring words more, as bm25s does."""
+        return [self.vocab[t] for t in tokens if t in self.vocab]
 
     def bm25_scores(self, term_ids: Sequence[int], base: Table) -> np.ndarray:
         """BM25 (Lucene variant, as bm25s computes it) of every row for the query terms."""
         n = len(self)
         if not term_ids or n == 0:
             return np.zeros(n, dtype=np.float32)
+        uniq, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
+        weights = counts.astype(np.float32) ** QUERY_TF_POWER
         if self.bm25 is not None:
-            return np.asarray(self.bm25.get_scores(list(map(int, term_ids))), dtype=np.float32)
+            csc = self.bm25.scores
+            data, indices, indptr = csc["data"], csc["indices"], csc["indptr"]
+            docs = [indices[indptr[t] : indptr[t + 1]] for t in uniq]
+            vals = [data[indptr[t] : indptr[t + 1]] * w for t, w in zip(uniq, weights, strict=True)]
+            return np.bincount(
+                np.concatenate(docs), weights=np.concatenate(vals), minlength=n
+            ).astype(np.float32)
         rows, terms, tfs = self.delta_terms or (np.empty(0, int),) * 3
-        keep = np.isin(terms, np.asarray(term_ids))
+        query_tf = np.zeros(len(base.idf), dtype=np.float32)
+        query_tf[uniq] = weights
+        keep = query_tf[terms] > 0
         tf = tfs[keep]
         dl = self.doc_len[rows[keep]]
         tfc = tf / (K1 * (1 - B + B * dl / base.avgdl) + tf)
-        contrib = base.idf[terms[keep]] * tfc
+        contrib = base.idf[terms[keep]] * tfc * query_tf[terms[keep]]
         return np.bincount(rows[keep], weights=contrib, minlength=n).astype(np.float32)
 
     def matched_terms(self, row: int, term_ids: Sequence[int]) -> list[int]:
@@ -98,7 +113,7 @@ class Table:
         if self.bm25 is not None:
             csc = self.bm25.scores
             out = []
-            for t in term_ids:
+            for t in dict.fromkeys(term_ids):
                 lo, hi = int(csc["indptr"][t]), int(csc["indptr"][t + 1])
                 docs = csc["indices"][lo:hi]
                 i = np.searchsorted(docs, row)
@@ -107,7 +122,7 @@ class Table:
             return out
         rows, terms, _ = self.delta_terms or (np.empty(0, int),) * 2 + (None,)
         present = set(terms[rows == row].tolist())
-        return [t for t in term_ids if t in present]
+        return [t for t in dict.fromkeys(term_ids) if t in present]
 
     # -- persistence -----------------------------------------------------------------------
     def save(self, path: Path) -> None:

@@ -137,6 +137,7 @@ class Taxonomy:
     occupations: tuple[str, ...]
     index_of_key: dict[str, int]
     max_ngram: int
+    ambiguous: frozenset[str] = frozenset()
 
     def canonical(self, name: str | None) -> str:
         """The canonical key of a skill name (its normalised name when unknown)."""
@@ -161,6 +162,14 @@ class Taxonomy:
                 out[self.keys[j]] = VARIANT
         return out
 
+    def named_skill(self, phrase: str | None) -> str | None:
+        """The skill a whole phrase names, unless it is an ordinary word ("Database", "Arts")."""
+        key = normalise_label(phrase)
+        idx = self.aliases.get(key)
+        if idx is None or (" " not in key and (key in _NOT_FROM_TEXT or key in self.ambiguous)):
+            return None
+        return self.keys[idx]
+
     def extract(self, text: str | None) -> list[str]:
         """Canonical skills named in free text (longest phrase first, ambiguous words skipped)."""
         tokens = label_tokens(text or "")
@@ -170,7 +179,9 @@ class Taxonomy:
             for n in range(min(self.max_ngram, len(tokens) - i), 0, -1):
                 phrase = " ".join(tokens[i : i + n])
                 idx = self.aliases.get(phrase)
-                if idx is not None and (n > 1 or phrase not in _NOT_FROM_TEXT):
+                if idx is not None and (
+                    n > 1 or (phrase not in _NOT_FROM_TEXT and phrase not in self.ambiguous)
+                ):
                     found[self.keys[idx]] = None
                     i += n - 1
                     break
@@ -214,4 +225,5 @@ def get_taxonomy() -> Taxonomy:
         occupations=tuple(o[1] for o in raw["occupations"]),
         index_of_key={k: i for i, k in enumerate(keys)},
         max_ngram=min(5, max(len(a.split()) for a in aliases)),
+        ambiguous=frozenset(raw.get("ambiguous", ())),
     )
