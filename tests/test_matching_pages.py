@@ -212,3 +212,17 @@ def test_local_engine_page_is_tenant_scoped(client, world):
         scores = result_scores(html)
         assert scores == sorted(scores, reverse=True)
         assert client.get(job_url(world.other_job)).status_code == 404
+
+
+def test_missing_adapter_is_a_clear_503(acme_client, world):
+    from example_crm.models import JobOffer
+    from hrflow_matching import registry
+
+    adapter = registry.get_adapter(JobOffer)
+    registry.unregister(JobOffer)
+    try:
+        response = acme_client.get(job_url(world.job))
+    finally:
+        registry._registry[JobOffer] = adapter
+    assert response.status_code == 503
+    assert "No job adapter is registered" in response.content.decode()

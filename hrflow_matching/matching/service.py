@@ -158,7 +158,7 @@ def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
         low, high = experience_range(document)
         if low:
             data["experiences_duration_min"] = _plain(low)
-        if high is not None:
+        if high is not None and (low is None or high >= low):
             data["experiences_duration_max"] = _plain(high)
     return data
 

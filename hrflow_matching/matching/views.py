@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -53,6 +54,16 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
     template_name = "hrflow_matching/matching/page.html"
 
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
+        try:
+            return self.page(request, reference)
+        except ImproperlyConfigured as error:  # no adapter registered, a tenant without keys…
+            logger.error("Matching page misconfigured: %s", error)
+            context = self.base_context(request, MODES[self.mode_name])
+            context["form"] = CriteriaForm()
+            context["error"] = {"message": str(error), "status": 503}
+            return render(request, self.template_name, context, status=503)
+
+    def page(self, request: HttpRequest, reference: str | None) -> HttpResponse:
         mode = MODES[self.mode_name]
         tenant = resolve_request_tenant(request)
         subject = subject_doc = subject_adapter = None
