@@ -3,6 +3,7 @@ from django.contrib import admin
 from hrflow_matching.admin import MatchingAdminMixin
 
 from .models import Candidate, Education, JobOffer, Organisation, Recruiter, Skill, WorkExperience
+from .tenancy import recruiter_organisation
 
 
 @admin.register(Organisation)
@@ -24,6 +25,25 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """A recruiter sees and edits only their organisation's rows; superusers see every row.
+
+    The same rule as the app's matching pages (``example_crm.tenancy``), applied to the CRM's
+    own admin so that the demo never shows one client company's candidates to another's.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        slug = None if request.user.is_superuser else recruiter_organisation(request)
+        return queryset if slug is None else queryset.filter(organisation__slug=slug)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        slug = None if request.user.is_superuser else recruiter_organisation(request)
+        if db_field.name == "organisation" and slug is not None:
+            kwargs["queryset"] = Organisation.objects.filter(slug=slug)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class WorkExperienceInline(admin.TabularInline):
     model = WorkExperience
     extra = 0
@@ -35,7 +55,7 @@ class EducationInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(MatchingAdminMixin, admin.ModelAdmin):
+class CandidateAdmin(MatchingAdminMixin, OrganisationScopedAdmin):
     list_display = ["__str__", "current_title", "city", "organisation", "archived", "updated_at"]
     list_filter = ["archived", "organisation", "open_to_remote"]
     list_select_related = ["organisation"]
@@ -47,7 +67,7 @@ class CandidateAdmin(MatchingAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JobOffer)
-class JobOfferAdmin(MatchingAdminMixin, admin.ModelAdmin):
+class JobOfferAdmin(MatchingAdminMixin, OrganisationScopedAdmin):
     list_display = ["title", "company", "city", "contract_type", "organisation", "archived"]
     list_filter = ["archived", "contract_type", "remote", "organisation"]
     list_select_related = ["organisation"]

@@ -57,3 +57,31 @@ def test_demo_settings_default_to_the_recruiter_resolver(monkeypatch: pytest.Mon
     assert _resolver_setting(monkeypatch, None) == RESOLVER
     assert _resolver_setting(monkeypatch, "") is None
     assert _resolver_setting(monkeypatch, "crm.tenants.resolve") == "crm.tenants.resolve"
+
+
+@pytest.mark.django_db
+def test_a_seeded_recruiter_sees_only_their_organisation(client) -> None:
+    """The demo's recruiters: own rows in the CRM admin, 404 on another tenant's job page."""
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from example_crm.models import Candidate, JobOffer
+
+    call_command("seed_demo", profiles=10, jobs=4, tenants=2, today=dt.date(2026, 3, 1))
+    assert client.login(username="recruiter-org-1", password="demo")
+    listing = client.get("/admin/example_crm/candidate/")
+    assert listing.status_code == 200
+    own = Candidate.objects.filter(organisation__slug="org-1")
+    assert listing.context["cl"].result_count == own.count() == 5
+    other = Candidate.objects.filter(organisation__slug="org-2").first()
+    response = client.get(f"/admin/example_crm/candidate/{other.pk}/change/")
+    assert response.status_code == 302  # the admin's "does not exist" redirect
+    form = client.get(f"/admin/example_crm/candidate/{own.first().pk}/change/")
+    assert list(form.context["adminform"].form.fields["organisation"].queryset) == [
+        Organisation.objects.get(slug="org-1")
+    ]
+    other_job = JobOffer.objects.filter(organisation__slug="org-2", archived=False).first()
+    with override_hrflow_settings(TENANT_RESOLVER=RESOLVER):
+        page = client.get(f"/hrflow/matching/jobs/{other_job.reference}/")
+    assert page.status_code == 404

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
+from django.db.models import Q
 
 from ..models import Candidate, Education, JobOffer, Organisation, Recruiter, Skill, WorkExperience
 from .factories import (
@@ -98,12 +99,13 @@ def seed_organisations(count: int) -> list[Organisation]:
 
 
 def seed_recruiters(orgs: Sequence[Organisation], password: str) -> list[str]:
-    """One staff recruiter per organisation, allowed to view and edit candidates and jobs."""
+    """One staff recruiter per organisation: edits candidates and jobs, opens the matching pages."""
     user_model = get_user_model()
+    crm = ["view_candidate", "change_candidate", "view_joboffer", "change_joboffer", "view_skill"]
     perms = list(
         Permission.objects.filter(
-            content_type__app_label="example_crm",
-            codename__in=["view_candidate", "change_candidate", "view_joboffer", "change_joboffer"],
+            Q(content_type__app_label="example_crm", codename__in=crm)
+            | Q(content_type__app_label="hrflow_matching", codename="view_matching")
         )
     )
     usernames = []
