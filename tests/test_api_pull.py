@@ -253,6 +253,8 @@ def test_settle_delay_holds_back_fresh_rows(settings) -> None:
         # ["2026-01-01T00:00:00+00:00", "a\u0000b"]: PostgreSQL cannot even compare a NUL
         ({"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwiYVx1MDAwMGIiXQ"}, "cursor"),
         ({"updated_since": "2026-01-01T00:00:00\x00"}, "updated_since"),
+        # ["2026-01-01T00:00:00+00:00", "a\ud800b"]: a lone surrogate
+        ({"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwiYVx1ZDgwMGIiXQ"}, "cursor"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(

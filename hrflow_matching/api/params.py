@@ -165,6 +165,7 @@ class Position:
             moment = dt.datetime.fromisoformat(when)
             if moment.tzinfo is None or not isinstance(reference, str) or "\x00" in reference:
                 raise ValueError
+            reference.encode("utf-8")  # a lone surrogate (``"\ud800"``) cannot be sent to SQL
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise ParameterError(
                 "cursor", "not a cursor returned by this endpoint (use next_cursor as is)"
