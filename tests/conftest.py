@@ -37,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     settings.HRFLOW_MATCHING = {**settings.HRFLOW_MATCHING, "TENANT_RESOLVER": None}
     get_settings.cache_clear()
+    # PBKDF2's million rounds are the point in production and a second per user in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
