@@ -67,6 +67,10 @@ def test_docs_page_serves_swagger_ui_without_a_cdn() -> None:
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+    from django.contrib.staticfiles import finders
+
+    for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}"), asset
 
 
 def _seed() -> None:
