@@ -96,8 +96,6 @@ _LIST_PARAMETERS = [
 
 
 class ListView(PullView):
-    page_serializer: ClassVar[type]
-
     def get(self, request: Request) -> Response:
         adapter = self.get_adapter()
         params = request.query_params
