@@ -39,21 +39,57 @@ def sync_object(label: str, pk: str, reference: str, event_type: str, tenant: st
 
 
 def index_events(event_ids: list[str]) -> int:
-    """Index the given events that are not indexed yet; returns how many were done."""
+    """Index the given events that are not indexed yet, grouped per model and tenant.
+
+    Each group is one read of the rows (through the adapter's queryset, so documents get
+    their joins) and one ``index`` plus one ``archive`` call; a failing group is recorded on
+    its events and left for the sweeper. Returns how many events were done.
+    """
+    events = list(
+        Event.objects.filter(pk__in=event_ids, indexed_at__isnull=True).order_by("created_at")
+    )
+    groups: dict[tuple[str, str | None], list[Event]] = {}
+    for event in events:
+        groups.setdefault((event.model_label, event.tenant), []).append(event)
     done = 0
-    events = Event.objects.filter(pk__in=event_ids, indexed_at__isnull=True)
-    for event in events.order_by("created_at"):
+    for (label, tenant), group in groups.items():
         try:
-            sync_object(
-                event.model_label, event.object_pk, event.reference, event.event_type, event.tenant
-            )
+            _index_group(label, tenant, group)
         except Exception as exc:
-            Event.objects.filter(pk=event.pk).update(
-                index_attempts=event.index_attempts + 1,
-                index_error=f"{type(exc).__name__}: {exc}"[:1000],
-            )
-            logger.warning("indexing %s %s failed: %s", event.event_type, event.reference, exc)
+            for event in group:
+                Event.objects.filter(pk=event.pk).update(
+                    index_attempts=event.index_attempts + 1,
+                    index_error=f"{type(exc).__name__}: {exc}"[:1000],
+                )
+            logger.warning("indexing %d %s events failed: %s", len(group), label, exc)
             continue
-        Event.objects.filter(pk=event.pk).update(indexed_at=timezone.now(), index_error="")
-        done += 1
+        Event.objects.filter(pk__in=[e.pk for e in group]).update(
+            indexed_at=timezone.now(), index_error=""
+        )
+        done += len(group)
     return done
+
+
+def _index_group(label: str, tenant: str | None, group: list[Event]) -> None:
+    adapter = get_adapter_by_label(label)
+    if adapter is None:
+        logger.warning("no adapter for %s; %d events ignored", label, len(group))
+        return
+    # Several events for one row converge on its current state: the last one decides.
+    latest: dict[str, Event] = {}
+    for event in group:
+        latest[event.object_pk] = event
+    live_pks = [pk for pk, e in latest.items() if not e.event_type.endswith("_archive")]
+    rows = {str(o.pk): o for o in adapter.get_queryset().filter(pk__in=live_pks)}
+    documents, archived = [], []
+    for pk, event in latest.items():
+        obj = rows.get(pk)
+        if obj is None or adapter.is_archived(obj):
+            archived.append(event.reference)
+        else:
+            documents.append(adapter.to_document(obj))
+    backend = get_backend(tenant)
+    if documents:
+        backend.index(adapter.kind, documents)
+    if archived:
+        backend.archive(adapter.kind, archived)

@@ -29,9 +29,40 @@ TASK_OPTIONS: dict[str, Any] = {
 }
 
 
+#: Deliveries per task: one kept-alive connection per endpoint within a batch.
+BATCH = 50
+
+
 @shared_task(name="hrflow_matching.deliver", **TASK_OPTIONS)
 def deliver(delivery_id: int, token: str | None = None) -> str:
     return sender.deliver(delivery_id, token)
+
+
+@shared_task(name="hrflow_matching.deliver_many", **TASK_OPTIONS)
+def deliver_many(delivery_ids: list[int], token: str | None = None) -> dict[str, int]:
+    outcomes, leftover = sender.deliver_many(delivery_ids, token)
+    if leftover:  # the batch ran out of time (a slow receiver): the rest goes on in a new task
+        publish_deliveries(leftover)
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _options() -> dict[str, Any]:
+    queue = get_settings()["WEBHOOKS"]["QUEUE"]
+    return {"queue": queue} if queue else {}
+
+
+def publish_deliveries(ids: list[int], token: str | None = None, **options: Any) -> None:
+    """Publish ``deliver_many`` tasks in batches (raises if the broker is unreachable)."""
+    for i in range(0, len(ids), BATCH):
+        deliver_many.apply_async(args=[ids[i : i + BATCH], token], **_options(), **options)
+
+
+def publish_index(event_ids: list[str], **options: Any) -> None:
+    for i in range(0, len(event_ids), 4 * BATCH):
+        index_events.apply_async(args=[event_ids[i : i + 4 * BATCH]], **_options(), **options)
 
 
 @shared_task(name="hrflow_matching.index_events", **TASK_OPTIONS)
@@ -58,8 +89,8 @@ def sweep_grace() -> float:
     return float(conf["SWEEP_GRACE"]) if conf["HINTS"] else 0.0
 
 
-def claim_due(limit: int) -> list[tuple[int, str]]:
-    """Claim up to ``limit`` due deliveries; returns (id, token) pairs the caller now owns."""
+def claim_due(limit: int) -> tuple[str, list[int]]:
+    """Claim up to ``limit`` due deliveries under one token the caller now holds."""
     now = timezone.now()
     grace = dt.timedelta(seconds=sweep_grace())
     due = (
@@ -69,38 +100,32 @@ def claim_due(limit: int) -> list[tuple[int, str]]:
         .exclude(attempt_count=0, next_attempt_at__gt=now - grace)
         .order_by("next_attempt_at")
     )
-    claimed: list[tuple[int, str]] = []
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         else:
             ids = list(due.values_list("pk", flat=True)[:limit])
-        for pk in ids:
-            token = sender.claim(pk)
-            if token:
-                claimed.append((pk, token))
-    return claimed
+        if not ids:
+            return "", []
+        return sender.claim_many(ids)
 
 
 def run_sweep(publish: bool = True) -> dict[str, int]:
     """One sweeper pass: deliveries that are due, and events not indexed yet."""
-    conf = get_settings()["WEBHOOKS"]
-    limit = int(conf["SWEEP_BATCH"])
+    limit = int(get_settings()["WEBHOOKS"]["SWEEP_BATCH"])
     sent = published = 0
-    for pk, token in claim_due(limit):
-        if publish:
-            try:
-                options: dict[str, Any] = {"retry": False}
-                if conf["QUEUE"]:
-                    options["queue"] = conf["QUEUE"]
-                deliver.apply_async(args=[pk, token], **options)
-                published += 1
-                continue
-            except Exception as exc:  # the broker is gone: do the work here
-                logger.warning("sweeper cannot publish (%s); sending inline", type(exc).__name__)
-                publish = False
-        sender.deliver(pk, token)
-        sent += 1
+    token, ids = claim_due(limit)
+    if ids and publish:
+        try:
+            publish_deliveries(ids, token, retry=False)
+            published = len(ids)
+        except Exception as exc:  # the broker is gone: do the work here
+            logger.warning("sweeper cannot publish (%s); sending inline", type(exc).__name__)
+            publish = False
+    if ids and not publish:
+        for i in range(0, len(ids), BATCH):
+            outcomes, _leftover = sender.deliver_many(ids[i : i + BATCH], token)
+            sent += sum(1 for o in outcomes.values() if o != "skipped")
     indexed = index_pending(limit)
     return {"published": published, "sent": sent, "indexed": indexed}
 

@@ -45,6 +45,8 @@ class Receiver:
     slow_seconds: float = 2.0
     #: Set to release requests held by "/hang".
     release: threading.Event = field(default_factory=threading.Event)
+    #: Called with each request as it arrives (e.g. to verify its signature on time).
+    on_request: Callable[[Captured], None] | None = None
 
     @property
     def url(self) -> str:
@@ -72,6 +74,7 @@ class Receiver:
 class _Handler(BaseHTTPRequestHandler):
     server: Any
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else keep-alive answers wait for delayed ACKs (~40 ms)
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass
@@ -91,8 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         path = self.path.split("?")[0]
+        captured = Captured(path, dict(self.headers.items()), body, time.monotonic())
+        if rec.on_request is not None:
+            rec.on_request(captured)
         with rec.lock:
-            rec.requests.append(Captured(path, dict(self.headers.items()), body, time.monotonic()))
+            rec.requests.append(captured)
             rec.counters[path] = rec.counters.get(path, 0) + 1
             n = rec.counters[path]
         if path.startswith("/fail-once"):

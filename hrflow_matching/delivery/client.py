@@ -10,10 +10,12 @@ timeouts are per socket read and a drip-feeding receiver could hold a worker for
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -124,8 +126,21 @@ def _manager() -> Manager:
     )
 
 
-def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """POST ``body`` as is (never re-serialised) and read a bounded answer before the deadline."""
+def open_session() -> Any:
+    """A hardened session (IP filter, pinning, no redirects); reuse it for one endpoint's batch.
+
+    Proxy variables from the environment are ignored: a proxy would defeat the address check.
+    """
+    session = _manager().get_session()
+    session.trust_env = False
+    return session
+
+
+def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) -> Response:
+    """POST ``body`` as is (never re-serialised) and read a bounded answer before the deadline.
+
+    ``session`` (from :func:`open_session`) keeps the connection alive across a batch.
+    """
     conf = get_settings()["WEBHOOKS"]
     connect_timeout = float(conf["CONNECT_TIMEOUT"])
     total = float(conf["TOTAL_TIMEOUT"])
@@ -140,8 +155,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     except UnsafeURL as exc:
         return Response(None, b"", {}, elapsed_ms(), f"refused: {exc}", refused=True)
     try:
-        with _manager().get_session() as session:
-            resp = session.post(
+        with contextlib.nullcontext(session) if session is not None else open_session() as http:
+            resp = http.post(
                 url,
                 data=body,
                 headers=headers,

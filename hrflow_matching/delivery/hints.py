@@ -68,26 +68,31 @@ def _ensure_thread() -> None:
 
 def _run() -> None:
     while True:
-        item = _queue.get()
+        batch = [_queue.get()]
+        # Drain what else is waiting: one task per batch, not one per event (bulk imports).
+        while len(batch) < 1000:
+            try:
+                batch.append(_queue.get_nowait())
+            except queue.Empty:
+                break
         try:
-            if item is not None:
-                _publish(*item)
+            _publish([item for item in batch if item is not None])
         except Exception as exc:  # broker down: the sweeper is the fallback
             logger.warning(
-                "webhook hint not published (%s); the sweeper will send it", type(exc).__name__
+                "webhook hints not published (%s); the sweeper will send them", type(exc).__name__
             )
         finally:
             if _queue.empty():
                 _idle.set()
 
 
-def _publish(event_id: str, delivery_ids: list[int]) -> None:
+def _publish(items: list[tuple[str, list[int]]]) -> None:
     from .. import tasks
 
+    if not items:
+        return
+    delivery_ids = [pk for _, ids in items for pk in ids]
     options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
-    q = get_settings()["WEBHOOKS"]["QUEUE"]
-    if q:
-        options["queue"] = q
-    for delivery_id in delivery_ids:
-        tasks.deliver.apply_async(args=[delivery_id], **options)
-    tasks.index_events.apply_async(args=[[event_id]], **options)
+    if delivery_ids:
+        tasks.publish_deliveries(delivery_ids, **options)
+    tasks.publish_index([event_id for event_id, _ in items], **options)

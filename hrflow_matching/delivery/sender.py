@@ -13,10 +13,11 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import time
 import uuid
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..conf import get_settings
@@ -38,84 +39,158 @@ def lease_seconds() -> float:
     return float(conf["CLAIM_LEASE"] or float(conf["TOTAL_TIMEOUT"]) + 30)
 
 
-def claim(delivery_id: int, token: str | None = None) -> str | None:
-    """Take (or, with the sweeper's ``token``, confirm) the lease; None if someone else has it."""
+def claim_many(ids: list[int], token: str | None = None) -> tuple[str, list[int]]:
+    """Take (or, with the sweeper's ``token``, renew) the lease on due deliveries.
+
+    One conditional UPDATE: rows that are not pending, not due, or leased by someone else are
+    left alone. Returns the token and the ids it now holds.
+    """
     now = timezone.now()
     until = now + dt.timedelta(seconds=lease_seconds())
-    base = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+    base = Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING)
     if token:
-        updated = base.filter(claim_token=token).update(locked_until=until)
-        return token if updated else None
-    mine = uuid.uuid4().hex
-    updated = (
-        base.filter(next_attempt_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(claim_token=mine, locked_until=until)
-    )
-    return mine if updated else None
+        base.filter(claim_token=token).update(locked_until=until)
+        mine = token
+    else:
+        mine = uuid.uuid4().hex
+        base.filter(next_attempt_at__lte=now).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+        ).update(claim_token=mine, locked_until=until)
+    held = base.filter(claim_token=mine, locked_until__gt=now).values_list("pk", flat=True)
+    return mine, list(held)
+
+
+def claim(delivery_id: int, token: str | None = None) -> str | None:
+    """Claim one delivery; None if it is not due or someone else holds it."""
+    mine, held = claim_many([delivery_id], token)
+    return mine if held else None
 
 
 def deliver(delivery_id: int, token: str | None = None) -> str:
-    """Send a delivery if it is due and ours; returns what happened (for logs and tests)."""
-    mine = claim(delivery_id, token)
-    if mine is None:
-        return "skipped"
-    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
-    endpoint = delivery.endpoint
-    if not endpoint.is_active:
-        _finish(delivery, mine, status=Delivery.Status.FAILED, error="endpoint disabled")
-        return "endpoint-disabled"
-    body = delivery.event.body.encode("utf-8")
-    headers = signing.signed_headers(
-        endpoint.signing_secrets(), delivery.msg_id, body, extra=endpoint.headers
-    )
-    response = client.post(endpoint.url, body, headers)
-    return _record(delivery, endpoint, mine, response)
+    """Send one delivery if it is due and ours; returns what happened (for logs and tests)."""
+    outcomes, _ = deliver_many([delivery_id], token)
+    return outcomes.get(delivery_id, "skipped")
 
 
-def _record(
-    delivery: Delivery, endpoint: WebhookEndpoint, token: str, response: client.Response
-) -> str:
+def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, str], list[int]]:
+    """Send the given deliveries that are due and ours, one kept-alive session per endpoint.
+
+    Returns the outcome per id and the ids left over when the batch ran out of time (their
+    claim is released so that another task or the sweeper sends them).
+    """
+    mine, held = claim_many(ids, token)
+    outcomes = dict.fromkeys(ids, "skipped")
+    if not held:
+        return outcomes, []
     conf = _conf()
-    number = delivery.attempt_count + 1  # position in the schedule (reset by a redelivery)
-    serial = DeliveryAttempt.objects.filter(delivery=delivery).count() + 1
+    lease = lease_seconds()
+    budget = max(2 * float(conf["TOTAL_TIMEOUT"]), 10.0)
+    rows = list(
+        Delivery.objects.select_related("event", "endpoint")
+        .filter(pk__in=held, claim_token=mine)
+        .order_by("endpoint_id", "pk")
+    )
+    started = renewed = time.monotonic()
+    done: list[tuple[Delivery, client.Response]] = []
+    leftover: list[int] = []
+    session, session_endpoint = None, None
+    try:
+        for row in rows:
+            now = time.monotonic()
+            if now - started > budget:
+                leftover.append(row.pk)
+                continue
+            if now - renewed > lease / 3:  # keep the lease while a long batch runs
+                _, still = claim_many([r.pk for r in rows], mine)
+                renewed = now
+                if row.pk not in still:
+                    continue
+            endpoint = row.endpoint
+            if not endpoint.is_active:
+                _finish(row, mine, status=Delivery.Status.FAILED, error="endpoint disabled")
+                outcomes[row.pk] = "endpoint-disabled"
+                continue
+            if session_endpoint != endpoint.pk:
+                if session is not None:
+                    session.close()
+                session, session_endpoint = client.open_session(), endpoint.pk
+            body = row.event.body.encode("utf-8")
+            headers = signing.signed_headers(
+                endpoint.signing_secrets(), row.msg_id, body, extra=endpoint.headers
+            )
+            done.append((row, client.post(endpoint.url, body, headers, session=session)))
+    finally:
+        if session is not None:
+            session.close()
+        outcomes.update(_record(done, mine))
+        if leftover:
+            Delivery.objects.filter(pk__in=leftover, claim_token=mine).update(
+                claim_token="", locked_until=None
+            )
+    return outcomes, leftover
+
+
+def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int, str]:
+    """Write every attempt, then the new state of each delivery, in one transaction."""
+    if not done:
+        return {}
+    conf = _conf()
     stored = int(conf["STORED_RESPONSE_BYTES"])
-    excerpt = response.body[:stored].decode("utf-8", "replace")
-    error = response.error[:500]
-    if response.status_code is not None and not response.ok and not error:
-        error = f"HTTP {response.status_code}"
     now = timezone.now()
+    outcomes: dict[int, str] = {}
+    attempts = []
+    successes: dict[int, list[int]] = {}
     with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=serial,
-            created_at=now,
-            status_code=response.status_code,
-            error=error,
-            duration_ms=response.duration_ms,
-            response_excerpt=excerpt,
-        )
-        if response.ok:
-            _finish(delivery, token, status=Delivery.Status.SUCCESS, number=number, code=response.status_code, delivered=now)  # fmt: skip
-            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
+        for row, response in done:
+            error = response.error[:500]
+            if response.status_code is not None and not response.ok and not error:
+                error = f"HTTP {response.status_code}"
+            number = row.attempt_count + 1  # position in the schedule (restarts on redelivery)
+            attempts.append(
+                DeliveryAttempt(
+                    delivery=row,
+                    number=number,
+                    created_at=now,
+                    status_code=response.status_code,
+                    error=error,
+                    duration_ms=response.duration_ms,
+                    response_excerpt=response.body[:stored].decode("utf-8", "replace"),
+                )
+            )
+            if response.ok:
+                successes.setdefault(response.status_code or 200, []).append(row.pk)
+                outcomes[row.pk] = "success"
+            elif response.status_code == 410:
+                _finish(row, token, status=Delivery.Status.FAILED, number=number, code=410, error=error)  # fmt: skip
+                _disable(row.endpoint, "410 Gone from the receiver")
+                outcomes[row.pk] = "gone"
+            else:
+                outcomes[row.pk] = _retry_or_fail(row, row.endpoint, token, number, response, error, now)  # fmt: skip
+            logger.info(
+                "webhook %s %s attempt %d to endpoint %s: %s",
+                row.event.event_type,
+                row.msg_id,
+                number,
+                row.endpoint_id,
+                response.status_code or error,
+            )
+        DeliveryAttempt.objects.bulk_create(attempts)
+        for code, pks in successes.items():
+            Delivery.objects.filter(pk__in=pks, claim_token=token).update(
+                status=Delivery.Status.SUCCESS,
+                attempt_count=F("attempt_count") + 1,
+                last_status_code=code,
+                last_error="",
+                delivered_at=now,
+                claim_token="",
+                locked_until=None,
+            )
+        ok_endpoints = {row.endpoint_id for row, r in done if r.ok}
+        if ok_endpoints:
+            WebhookEndpoint.objects.filter(pk__in=ok_endpoints, failing_since__isnull=False).update(
                 failing_since=None
             )
-            outcome = "success"
-        elif response.status_code == 410:
-            _finish(delivery, token, status=Delivery.Status.FAILED, number=number, code=410, error=error)  # fmt: skip
-            _disable(endpoint, "410 Gone from the receiver")
-            outcome = "gone"
-        else:
-            outcome = _retry_or_fail(delivery, endpoint, token, number, response, error, now)
-    logger.info(
-        "webhook %s %s attempt %d to endpoint %s: %s",
-        delivery.event.event_type,
-        delivery.msg_id,
-        serial,
-        endpoint.pk,
-        response.status_code or error,
-    )
-    return outcome
+    return outcomes
 
 
 def _retry_or_fail(delivery, endpoint, token, number, response, error, now) -> str:
