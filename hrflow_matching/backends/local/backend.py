@@ -28,7 +28,7 @@ from ..base import (
 )
 from . import filters, store
 from .engine import View, get_engine, pending_changes
-from .explain import explain
+from .explain import explain, page_memo
 from .scoring import Query, Scored, combine, normalise_text, now, score_rows
 from .snapshot import split_pipe
 from .taxonomy import get_taxonomy
@@ -177,12 +177,16 @@ class LocalBackend(MatchingBackend):
 
         refs = [locate(int(j))[0].refs[locate(int(j))[1]] for j in cand]
         order = sorted(range(len(cand)), key=lambda i: (-float(total[cand[i]]), refs[i]))
+        chosen = [(int(cand[i]), *locate(int(cand[i])), refs[i]) for i in order[start:top]]
+        memo = page_memo(
+            query,
+            view.base,
+            [(t, [r for _, tt, r, _ in chosen if tt is t]) for t in (view.base, view.delta) if t],
+        )
         items = []
-        for i in order[start:top]:
-            j = int(cand[i])
-            table, row = locate(j)
-            score, explanation = explain(table, row, j, scored, query, view.base, weights)
-            items.append(ScoredItem(reference=refs[i], score=score, explanation=explanation))
+        for j, table, row, ref in chosen:
+            score, explanation = explain(table, row, j, scored, query, view.base, weights, memo)
+            items.append(ScoredItem(reference=ref, score=score, explanation=explanation))
         return ResultPage(
             items=tuple(items), page=page, last_page=last_page, total=count, limit=limit
         )

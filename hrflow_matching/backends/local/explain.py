@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-
-import numpy as np
+from functools import lru_cache
 
 from ..base import CriterionScore
 from .scoring import CRITERIA, Query, Scored
@@ -18,16 +17,21 @@ from .snapshot import Table
 from .taxonomy import get_taxonomy
 
 
+@lru_cache(maxsize=4096)
+def _credits(key: str) -> dict[str, float]:
+    return get_taxonomy().credits(key)
+
+
 def _row_skills(table: Table, row: int) -> list[str]:
     lo, hi = int(table.skill_indptr[row]), int(table.skill_indptr[row + 1])
-    return [table.skill_vocab[i] for i in table.skill_indices[lo:hi]]
+    return [table.skill_vocab[i] for i in table.skill_indices[lo:hi].tolist()]
 
 
 def _coverage(required: list[str], offered: list[str], names: dict[str, str]) -> dict:
     taxonomy = get_taxonomy()
     matched, partial, missing = [], [], []
     for need in required:
-        credits = taxonomy.credits(need)
+        credits = _credits(need)
         best = max(offered, key=lambda k: credits.get(k, 0.0), default=None)
         credit = credits.get(best, 0.0) if best is not None else 0.0
         label = names.get(need) or taxonomy.display(need)
@@ -41,7 +45,7 @@ def _coverage(required: list[str], offered: list[str], names: dict[str, str]) ->
 
 
 def evidence(
-    name: str, table: Table, row: int, j: int, scored: Scored, query: Query, base: Table
+    name: str, table: Table, row: int, j: int, scored: Scored, query: Query, base: Table, memo: dict
 ) -> dict:
     if name == "skills":
         own = _row_skills(table, row)
@@ -56,10 +60,9 @@ def evidence(
             "compared_with": [t for t, _ in query.titles],
         }
     if name == "text":
-        terms = base.term_ids(query.tokens)
-        found = table.matched_terms(row, terms)
-        inverse = {base.vocab[t]: t for t in query.tokens if t in base.vocab}
-        found.sort(key=lambda t: -float(base.idf[t]))
+        idf = memo["idf"]
+        found = sorted(memo["terms"][id(table)].get(row, []), key=lambda t: -idf[t])
+        inverse = memo["inverse"]
         return {
             "matched_terms": [inverse[t] for t in found[:10]],
             "bm25": round(float(scored.bm25[j]), 3),
@@ -93,8 +96,25 @@ def evidence(
     return {}
 
 
+def page_memo(query: Query, base: Table, rows_by_table: list[tuple[Table, list[int]]]) -> dict:
+    """What every row of a page shares: the query's terms found in each row, computed at once."""
+    terms = base.term_ids(query.tokens)
+    return {
+        "terms": {id(t): t.matched_terms(rows, terms) for t, rows in rows_by_table},
+        "inverse": {base.vocab[t]: t for t in query.tokens if t in base.vocab},
+        "idf": {t: float(base.idf[t]) for t in set(terms)},
+    }
+
+
 def explain(
-    table: Table, row: int, j: int, scored: Scored, query: Query, base: Table, weights: dict
+    table: Table,
+    row: int,
+    j: int,
+    scored: Scored,
+    query: Query,
+    base: Table,
+    weights: dict,
+    memo: dict,
 ) -> tuple[float, tuple[CriterionScore, ...]]:
     """(score, explanation) of column ``j`` of ``scored`` (row ``row`` of ``table``)."""
     has = [c for i, c in enumerate(CRITERIA) if scored.h[i, j] and weights.get(c, 0) > 0]
@@ -105,9 +125,9 @@ def explain(
         out.append(
             CriterionScore(
                 name=c,
-                score=float(np.clip(scored.s[i, j], 0.0, 1.0)),
+                score=min(1.0, max(0.0, float(scored.s[i, j]))),
                 weight=float(weights[c]) / total,
-                evidence=evidence(c, table, row, j, scored, query, base),
+                evidence=evidence(c, table, row, j, scored, query, base, memo),
             )
         )
     return sum(x.contribution for x in out), tuple(out)

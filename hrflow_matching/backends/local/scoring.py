@@ -78,19 +78,28 @@ def title_similarity(query_titles: Sequence[tuple[str, float]], table: Table) ->
     out = np.zeros(len(table.titles), dtype=np.float32)
     if not table.titles:
         return out
-    taxonomy = get_taxonomy()
     for raw, weight in query_titles:
         title = normalise_label(raw)
-        if not title:
-            continue
+        if title:
+            out = np.maximum(out, weight * _title_row(table, title))
+    return out
+
+
+def _title_row(table: Table, title: str) -> np.ndarray:
+    """Similarity of one title to a table's title dictionary, cached per table: a recruiter
+    pages and filters the same job's results again and again."""
+    cache = table.__dict__.setdefault("_title_cache", {})
+    if title not in cache:
+        if len(cache) > 512:
+            cache.clear()
         a = process.cdist([title], table.titles, scorer=fuzz.token_set_ratio)[0]
         b = process.cdist([title], table.titles, scorer=fuzz.token_sort_ratio)[0]
-        sim = (a + b) / 200.0
-        occ = taxonomy.occupation(title)
+        sim = ((a + b) / 200.0).astype(np.float32)
+        occ = get_taxonomy().occupation(title)
         if occ is not None:
             sim = np.where(table.title_occ == occ, np.maximum(sim, OCCUPATION_CREDIT), sim)
-        out = np.maximum(out, weight * sim)
-    return out
+        cache[title] = sim
+    return cache[title]
 
 
 def _skills(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,8 @@ from .text import normalise_label, tokenize
 #: chosen on half of the labelled resumes (``bench/quality.py``): a whole job or resume used as
 #: a query says what matters by repeating it.
 K1, B, QUERY_TF_POWER = 3.0, 1.0, 1.5
+#: Long queries keep their most telling terms (IDF × weight): bounded work per query.
+MAX_QUERY_TERMS = 64
 #: Columns read from ``IndexEntry`` to build a table, in this order.
 FIELDS = (
     "id", "reference", "title", "other_titles", "skills", "lat", "lng", "remote",
@@ -75,7 +77,10 @@ class Table:
 
     @property
     def lang_bits(self) -> dict[str, int]:
-        return {code: i for i, code in enumerate(self.lang_vocab)}
+        bits = self.__dict__.get("_lang_bits")
+        if bits is None:
+            bits = self.__dict__["_lang_bits"] = {c: i for i, c in enumerate(self.lang_vocab)}
+        return bits
 
     # -- text ------------------------------------------------------------------------------
     def term_ids(self, tokens: Iterable[str]) -> list[int]:
@@ -90,6 +95,9 @@ class Table:
             return np.zeros(n, dtype=np.float32)
         uniq, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
         weights = counts.astype(np.float32) ** QUERY_TF_POWER
+        if len(uniq) > MAX_QUERY_TERMS:
+            keep = np.argsort(-(weights * base.idf[uniq]), kind="stable")[:MAX_QUERY_TERMS]
+            uniq, weights = uniq[keep], weights[keep]
         if self.bm25 is not None:
             csc = self.bm25.scores
             data, indices, indptr = csc["data"], csc["indices"], csc["indptr"]
@@ -108,21 +116,29 @@ class Table:
         contrib = base.idf[terms[keep]] * tfc * query_tf[terms[keep]]
         return np.bincount(rows[keep], weights=contrib, minlength=n).astype(np.float32)
 
-    def matched_terms(self, row: int, term_ids: Sequence[int]) -> list[int]:
-        """Query terms present in one row's text (for explanations)."""
+    def matched_terms(self, rows: Sequence[int], term_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Query terms present in each of ``rows`` (the rows of a page, for explanations)."""
+        out: dict[int, list[int]] = {int(r): [] for r in rows}
+        wanted = np.asarray(sorted(out), dtype=np.int64)
+        if not len(wanted):
+            return out
         if self.bm25 is not None:
             csc = self.bm25.scores
-            out = []
+            indices, indptr = csc["indices"], csc["indptr"]
             for t in dict.fromkeys(term_ids):
-                lo, hi = int(csc["indptr"][t]), int(csc["indptr"][t + 1])
-                docs = csc["indices"][lo:hi]
-                i = np.searchsorted(docs, row)
-                if i < len(docs) and docs[i] == row:
-                    out.append(t)
+                docs = indices[indptr[t] : indptr[t + 1]]
+                if not len(docs):
+                    continue
+                i = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
+                for r in wanted[docs[i] == wanted].tolist():
+                    out[r].append(t)
             return out
-        rows, terms, _ = self.delta_terms or (np.empty(0, int),) * 2 + (None,)
-        present = set(terms[rows == row].tolist())
-        return [t for t in dict.fromkeys(term_ids) if t in present]
+        rows_a, terms, _ = self.delta_terms or (np.empty(0, int),) * 2 + (None,)
+        query = set(term_ids)
+        for r, t in zip(rows_a.tolist(), terms.tolist(), strict=True):
+            if r in out and t in query:
+                out[r].append(t)
+        return out
 
     # -- persistence -----------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -146,10 +162,12 @@ class Table:
         import bm25s
 
         meta = json.loads((path / "meta.json").read_text())
-        arrays = {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in _ARRAYS}
+        # np.asarray drops the memmap subclass (same pages, no per-access Python overhead).
+        arrays = {n: np.asarray(np.load(path / f"{n}.npy", mmap_mode="r")) for n in _ARRAYS}
         table = cls(arrays=arrays, **meta)
         if (path / "bm25").exists():
             table.bm25 = bm25s.BM25.load(str(path / "bm25"), mmap=True, show_progress=False)
+            table.bm25.scores = {k: np.asarray(v) for k, v in table.bm25.scores.items()}
             table.vocab = table.bm25.vocab_dict
         return table
 
