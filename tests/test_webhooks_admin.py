@@ -103,3 +103,19 @@ def test_deliveries_command(webhooks, capsys):  # noqa: F811
     assert d.status == "pending"
     with pytest.raises(CommandError):
         call_command("hrflow_deliveries", "--redeliver", "msg_nope")
+
+
+def test_hrflow_worker_sends_without_a_broker(webhooks, capsys):  # noqa: F811
+    rec = start_receiver()
+    try:
+        ep = WebhookEndpoint.objects.create(url=rec.url + "/ok")
+        c = candidate()
+        call_command("hrflow_worker", "--once")
+        [req] = rec.hits("/ok")
+        from standardwebhooks import Webhook
+
+        assert Webhook(ep.secret).verify(req.body, req.headers)["reference"] == c.reference
+        assert "sent 1 deliveries" in capsys.readouterr().out
+        assert Delivery.objects.get().status == "success"
+    finally:
+        rec.close()

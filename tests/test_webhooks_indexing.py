@@ -68,3 +68,26 @@ def test_failing_backend_is_retried_by_the_sweeper_then_left(webhooks):  # noqa:
         run_sweep(publish=False)
     stuck = Event.objects.get(indexed_at__isnull=True)
     assert stuck.index_attempts == MAX_INDEX_ATTEMPTS
+
+
+def test_purge_old_attempts_and_finished_events(webhooks):  # noqa: F811
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hrflow_matching.models import Delivery, DeliveryAttempt, WebhookEndpoint
+    from hrflow_matching.tasks import purge_old
+
+    ep = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/x")
+    done, failed = candidate(), candidate()
+    old = timezone.now() - dt.timedelta(days=31)
+    Event.objects.update(created_at=old, indexed_at=old)
+    Delivery.objects.filter(event__reference=done.reference).update(status="success")
+    Delivery.objects.filter(event__reference=failed.reference).update(status="failed")
+    for d in Delivery.objects.all():
+        DeliveryAttempt.objects.create(delivery=d, number=1, created_at=old, status_code=500)
+    result = purge_old()
+    assert result["attempts"] >= 2
+    assert not Event.objects.filter(reference=done.reference).exists()
+    assert Delivery.objects.filter(event__reference=failed.reference, endpoint=ep).exists()
+    assert DeliveryAttempt.objects.count() == 0
