@@ -67,13 +67,12 @@ class IndexEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "version"], name="hrflow_index_version"),
-            models.Index(fields=["kind", "tenant", "archived", "lat"], name="hrflow_index_lat"),
-            models.Index(
-                fields=["kind", "tenant", "archived", "experience_years"], name="hrflow_index_exp"
-            ),
-            models.Index(
-                fields=["kind", "tenant", "archived", "created_at"], name="hrflow_index_created"
-            ),
+            # Range filters lead with (kind, archived): an unscoped (single-tenant) query uses
+            # them as well as a scoped one; the tenant index serves scoped queries without them.
+            models.Index(fields=["kind", "tenant", "archived"], name="hrflow_index_tenant"),
+            models.Index(fields=["kind", "archived", "lat", "lng"], name="hrflow_index_geo"),
+            models.Index(fields=["kind", "archived", "experience_years"], name="hrflow_index_exp"),
+            models.Index(fields=["kind", "archived", "created_at"], name="hrflow_index_created"),
         ]
 
     def __str__(self) -> str:

@@ -7,9 +7,10 @@ broad OR queries in SQL is slow (``reference/matching-engine.md`` §3).
 Semantics of ``text_keywords``: each keyword (which may hold several words) must match all its
 words, stemmed; a row matches when any keyword matches.
 
-The FTS5 table and its triggers (SQLite), or the GIN expression index (PostgreSQL), are created
-on first use with ``IF NOT EXISTS``, because migrations are generated from the models and cannot
-carry raw SQL; creating the FTS5 table over existing rows rebuilds it.
+The FTS5 table and its triggers (SQLite), or a generated ``tsvector`` column with a GIN index
+(PostgreSQL), are created on first use with ``IF NOT EXISTS``, because migrations are generated
+from the models and cannot carry raw SQL; creating either over existing rows fills it. The ORM
+never reads the extra column.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ _SQLITE = [
     f"INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', old.id, old.text); "
     f"INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text); END",
 ]
-_PG_INDEX = "hrflow_index_tsv"
+_PG_INDEX = "hrflow_index_tsv_gin"
+_PG_COLUMN = "text_tsv"
 
 
 def ensure() -> None:
@@ -59,9 +61,13 @@ def ensure() -> None:
         elif vendor == "postgresql":
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_PG_INDEX])
             if cursor.fetchone() is None:
+                # A stored tsvector: matching reads it instead of parsing every candidate's text.
                 cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} "
-                    f"USING gin (to_tsvector('english'::regconfig, text))"
+                    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {_PG_COLUMN} tsvector "
+                    f"GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED"
+                )
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} USING gin ({_PG_COLUMN})"
                 )
 
 
@@ -81,7 +87,7 @@ def keywords_q(keywords: Sequence[str]) -> Q | None:
         return Q(id__in=RawSQL(sql, [query]))
     if connection.vendor == "postgresql":
         tsquery = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(groups))
-        sql = f"to_tsvector('english'::regconfig, {TABLE}.text) @@ ({tsquery})"
+        sql = f"{TABLE}.{_PG_COLUMN} @@ ({tsquery})"
         return Q(RawSQL(sql, [" ".join(w) for w in groups], output_field=_bool()))
     # Other databases: every word of a keyword, case-insensitively, anywhere in the text.
     q = Q(pk__in=[])

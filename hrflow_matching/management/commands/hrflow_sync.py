@@ -159,6 +159,10 @@ class Command(BaseCommand):
             return
         from ...backends.local import store
 
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # fresh statistics for the filters' query plans
+            cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
         version = store.stamp(adapter.kind)[0]
         for tenant in sorted({None, *tenants}, key=lambda t: (t is not None, t or "")):
             get_backend(tenant).rebuild(adapter.kind)
