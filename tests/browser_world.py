@@ -75,7 +75,7 @@ def local_engine_ready() -> bool:
     )
 
 
-def make_browser_world(profiles: int = 300, jobs: int = 30) -> Iterator[BrowserWorld]:
+def make_browser_world(profiles: int = 200, jobs: int = 20) -> Iterator[BrowserWorld]:
     if not local_engine_ready():  # until the local engine lands: the tests' own backend
         yield from _simple_world()
         return
