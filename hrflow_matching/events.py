@@ -134,11 +134,15 @@ def record(
         action=action,
         using=using or router.db_for_write(type(obj), instance=obj),
     )
+    _record_change(change)
+
+
+def _record_change(change: Change) -> None:
     pending = _deferred.get()
     if pending is not None:
         previous = pending.get(change.key)
         if previous is not None:
-            merged = merge(previous.action, action)
+            merged = merge(previous.action, change.action)
             if merged is None:
                 del pending[change.key]
                 return
@@ -239,11 +243,76 @@ def sync(queryset: QuerySet, *, created: bool = False, batch_size: int = 500) ->
     adapter = get_adapter(queryset.model)
     if adapter is None:
         raise ValueError(f"{queryset.model.__name__} is not registered with hrflow_matching.")
+    if is_paused():
+        return 0
+    using = queryset.db
     count = 0
-    # Through the adapter's queryset, so that tenants and references need no query per row.
-    rows = adapter.get_queryset().using(queryset.db).filter(pk__in=queryset.values("pk"))
-    for obj in rows.order_by("pk").iterator(chunk_size=batch_size):
+    # Through the adapter's queryset (its joins give tenants without a query per row), without
+    # its prefetches, which documents need but events do not.
+    rows = adapter.get_queryset().prefetch_related(None).using(using)
+    rows = rows.filter(pk__in=queryset.values("pk")).order_by("pk")
+    chunk: list[Change] = []
+    for obj in rows.iterator(chunk_size=batch_size):
         action = ARCHIVE if adapter.is_archived(obj) else (CREATE if created else UPDATE)
-        record(obj, action, adapter=adapter, using=queryset.db)
-        count += 1
+        chunk.append(
+            Change(
+                adapter,
+                str(obj.pk),
+                adapter.get_reference(obj),
+                adapter.get_tenant(obj),
+                action,
+                using,
+            )
+        )
+        if len(chunk) >= batch_size:
+            count += _record_many(chunk)
+            chunk = []
+    if chunk:
+        count += _record_many(chunk)
     return count
+
+
+def _record_many(changes: list[Change]) -> int:
+    """Write a chunk of changes; one by one where coalescing with earlier events may apply."""
+    from . import outbox
+    from .delivery import hints
+
+    using = changes[0].using
+    conn = connections[using]
+    state = conn.__dict__.get("hrflow_pending") or {}
+    if _deferred.get() is not None or any(c.key in state for c in changes):
+        for change in changes:
+            _record_change(change)
+        return len(changes)
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "event_type": c.event_type,
+            "reference": c.reference,
+            "model_label": c.adapter.label,
+            "object_pk": c.pk,
+            "tenant": c.tenant,
+            "event_date": now,
+            "body": event_body(c.reference, c.event_type, now),
+            "created_at": now,
+        }
+        for c in changes
+    ]
+    written = outbox.write_many(using, rows)
+    if conn.in_atomic_block:
+        state = conn.__dict__.setdefault("hrflow_pending", {})
+        keys = {
+            c.key: (event_id, c.action) for c, (event_id, _) in zip(changes, written, strict=True)
+        }
+
+        def forget() -> None:
+            for key, (event_id, _) in keys.items():
+                if state.get(key, (None,))[0] == event_id:
+                    del state[key]
+
+        for key, (event_id, action) in keys.items():
+            state[key] = (event_id, action, forget)
+        transaction.on_commit(forget, using=using, robust=True)
+    hinted = [(str(event_id), ids) for event_id, ids in written]
+    transaction.on_commit(lambda: hints.push_many(hinted), using=using, robust=True)
+    return len(changes)

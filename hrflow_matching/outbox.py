@@ -131,3 +131,41 @@ def _write_orm(
         Delivery.objects.using(using).bulk_create(deliveries)
         ids = list(Delivery.objects.using(using).filter(event=event).values_list("pk", flat=True))
     return event.pk, ids
+
+
+def write_many(using: str, rows: list[dict[str, Any]]) -> list[tuple[int, list[int]]]:
+    """Insert many events and their deliveries at once (``sync()`` of a bulk import).
+
+    ``rows`` hold the Event fields of :func:`write`. Endpoints are read once per tenant; events
+    and deliveries go in with one multi-row INSERT each. Returns (event id, delivery ids) per row.
+    """
+    with transaction.atomic(using=using, savepoint=False):
+        events = Event.objects.using(using).bulk_create(
+            [Event(indexed_at=None, index_attempts=0, index_error="", **row) for row in rows]
+        )
+        endpoints: dict[str | None, list[WebhookEndpoint]] = {}
+        deliveries: list[Delivery] = []
+        owners: list[int] = []
+        for i, event in enumerate(events):
+            tenant = event.tenant
+            if tenant not in endpoints:
+                qs = WebhookEndpoint.objects.using(using).filter(is_active=True)
+                qs = qs.filter(tenant__isnull=True) if tenant is None else qs.filter(tenant=tenant)
+                endpoints[tenant] = list(qs.only("id", "events"))
+            for ep in endpoints[tenant]:
+                if ep.subscribes(event.event_type):
+                    deliveries.append(
+                        Delivery(
+                            event=event,
+                            endpoint_id=ep.pk,
+                            msg_id=new_msg_id(),
+                            next_attempt_at=event.created_at,
+                            created_at=event.created_at,
+                        )
+                    )
+                    owners.append(i)
+        Delivery.objects.using(using).bulk_create(deliveries)
+    out: list[tuple[int, list[int]]] = [(e.pk, []) for e in events]
+    for owner, delivery in zip(owners, deliveries, strict=True):
+        out[owner][1].append(delivery.pk)
+    return out

@@ -236,3 +236,21 @@ def test_unregistered_models_are_ignored(webhooks):  # noqa: F811
     Skill.objects.create(name="Rust")
     assert Event.objects.count() == 0
     assert JobOffer.objects.count() == 0
+
+
+def test_sync_coalesces_with_saves_in_the_same_transaction(webhooks):  # noqa: F811
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook")
+    with transaction.atomic():
+        with paused():
+            Candidate.objects.bulk_create(
+                [Candidate(first_name="s", last_name="1", reference="sync-1")]
+            )
+        sync(Candidate.objects.filter(reference="sync-1"), created=True)
+        c = Candidate.objects.get(reference="sync-1")
+        c.first_name = "changed"
+        c.save()
+        sync(Candidate.objects.filter(reference="sync-1"))
+    assert types("sync-1") == ["profile_create"]
+    assert Delivery.objects.filter(event__reference="sync-1").count() == 1
+    with paused():
+        assert sync(Candidate.objects.all()) == 0

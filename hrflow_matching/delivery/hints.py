@@ -47,6 +47,12 @@ def push(event_id: str, delivery_ids: list[int]) -> None:
         logger.exception("could not queue a webhook hint")
 
 
+def push_many(items: list[tuple[str, list[int]]]) -> None:
+    """Queue the hints of a bulk write (never blocks, never raises)."""
+    for event_id, delivery_ids in items:
+        push(event_id, delivery_ids)
+
+
 def flush(timeout: float = 10.0) -> bool:
     """Wait until queued hints are published (tests, benchmarks, short-lived commands)."""
     if _thread is None:
