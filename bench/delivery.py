@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--parallel", type=int, default=4, help="requests in flight per worker")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp()
@@ -61,6 +62,7 @@ def main() -> None:
         "QUEUE": queue,
         "SWEEP_INTERVAL": 5,
         "SWEEP_GRACE": 30,
+        "PARALLEL": args.parallel,
     }
     os.environ.update(
         DATABASE_URL=url,

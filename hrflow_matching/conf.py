@@ -63,6 +63,8 @@ DEFAULTS: dict[str, Any] = {
         "HINTS": True,
         # Celery queue of the webhook and index tasks; None: Celery's default queue.
         "QUEUE": None,
+        # Requests a worker task has in flight at once (threads; one connection each).
+        "PARALLEL": 4,
     },
     "API": {
         "PAGE_SIZE": 100,

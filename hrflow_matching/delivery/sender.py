@@ -13,8 +13,11 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -93,41 +96,69 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
     started = renewed = time.monotonic()
     done: list[tuple[Delivery, client.Response]] = []
     leftover: list[int] = []
-    session, session_endpoint = None, None
+    still = {r.pk for r in rows}
+    parallel = max(1, int(conf["PARALLEL"]))
+    sessions = _Sessions()
     try:
-        for row in rows:
-            now = time.monotonic()
-            if now - started > budget:
-                leftover.append(row.pk)
-                continue
-            if now - renewed > lease / 3:  # keep the lease while a long batch runs
-                _, still = claim_many([r.pk for r in rows], mine)
-                renewed = now
-                if row.pk not in still:
-                    continue
-            endpoint = row.endpoint
-            if not endpoint.is_active:
-                _finish(row, mine, status=Delivery.Status.FAILED, error="endpoint disabled")
-                outcomes[row.pk] = "endpoint-disabled"
-                continue
-            if session_endpoint != endpoint.pk:
-                if session is not None:
-                    session.close()
-                session, session_endpoint = client.open_session(), endpoint.pk
-            body = row.event.body.encode("utf-8")
-            headers = signing.signed_headers(
-                endpoint.signing_secrets(), row.msg_id, body, extra=endpoint.headers
-            )
-            done.append((row, client.post(endpoint.url, body, headers, session=session)))
+        with ThreadPoolExecutor(parallel, thread_name_prefix="hrflow-send") as pool:
+            for lo in range(0, len(rows), parallel):
+                window = rows[lo : lo + parallel]
+                now = time.monotonic()
+                if now - started > budget:  # a slow receiver: hand the rest on
+                    leftover.extend(r.pk for r in rows[lo:] if r.pk in still)
+                    break
+                if now - renewed > lease / 3:  # keep the lease while a long batch runs
+                    still = set(claim_many([r.pk for r in rows[lo:]], mine)[1])
+                    renewed = now
+                jobs = []
+                for row in window:
+                    if row.pk not in still:
+                        continue
+                    if not row.endpoint.is_active:
+                        _finish(row, mine, status=Delivery.Status.FAILED, error="endpoint disabled")
+                        outcomes[row.pk] = "endpoint-disabled"
+                        continue
+                    jobs.append((row, pool.submit(_send, row, sessions)))
+                done.extend((row, job.result()) for row, job in jobs)
     finally:
-        if session is not None:
-            session.close()
+        sessions.close()
         outcomes.update(_record(done, mine))
         if leftover:
             Delivery.objects.filter(pk__in=leftover, claim_token=mine).update(
                 claim_token="", locked_until=None
             )
     return outcomes, leftover
+
+
+class _Sessions:
+    """One kept-alive session per (sending thread, endpoint), closed when the batch ends."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[int, int], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, endpoint_id: int) -> Any:
+        key = (threading.get_ident(), endpoint_id)
+        with self._lock:
+            if key not in self._sessions:
+                self._sessions[key] = client.open_session()
+            return self._sessions[key]
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions.values():
+                session.close()
+            self._sessions.clear()
+
+
+def _send(row: Delivery, sessions: _Sessions) -> client.Response:
+    """Sign and POST one delivery (runs in a sending thread: HTTP only, no database)."""
+    endpoint = row.endpoint
+    body = row.event.body.encode("utf-8")
+    headers = signing.signed_headers(
+        endpoint.signing_secrets(), row.msg_id, body, extra=endpoint.headers
+    )
+    return client.post(endpoint.url, body, headers, session=sessions.get(endpoint.pk))
 
 
 def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int, str]:
