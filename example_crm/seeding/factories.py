@@ -57,12 +57,10 @@ class SeedContext:
     seed: int
     today: dt.date
     rng: random.Random = field(init=False)
-    faker: Faker = field(init=False)
 
     def __post_init__(self) -> None:
         self.vocab = load_vocabulary()
         self.rng = random.Random(self.seed)
-        self.faker = _faker()
         self._pools: dict[tuple[str, str], _Pool] = {}
         self.reseed(self.seed)
 
@@ -72,7 +70,7 @@ class SeedContext:
 
     def pick(self, locale: str, what: str) -> str:
         """A Faker value (``first_name``, ``company``…) of a locale, from the run's pool."""
-        fake = self.faker[locale]
+        fake = _faker()[locale]  # built on first use: a run that creates nothing never needs it
         pool = self._pools.get((locale, what))
         if pool is None:
             fake.seed_instance(f"{self.seed}:{locale}:{what}")
