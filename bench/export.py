@@ -128,6 +128,7 @@ def main() -> None:
         db.unlink(missing_ok=True)
         try:
             results["SQLite"] = run_child(f"sqlite:///{db}", args.profiles, args.page_size)
+            print(f"SQLite: {json.dumps(results['SQLite'])}", flush=True)
         finally:
             db.unlink(missing_ok=True)
     if args.only in (None, "postgresql"):
@@ -142,11 +143,12 @@ def main() -> None:
                 results["PostgreSQL"] = run_child(
                     f"{base}/{PG_NAME}", args.profiles, args.page_size
                 )
+                print(f"PostgreSQL: {json.dumps(results['PostgreSQL'])}", flush=True)
             finally:
                 with psycopg.connect(args.pg, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        except psycopg.OperationalError as exc:  # no PostgreSQL here: keep the SQLite figure
-            print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        except Exception as exc:  # no PostgreSQL here (or it failed): keep the SQLite figure
+            print(f"PostgreSQL skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
     print(f"pull of {args.profiles} profiles, page_size={args.page_size}")
     print(
         f"{'database':<12} {'profiles/s':>11} {'per CPU s':>10} {'seconds':>8} {'pages':>6} "
