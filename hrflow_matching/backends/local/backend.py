@@ -27,7 +27,7 @@ from ..base import (
     ScoredItem,
 )
 from . import filters, store
-from .engine import View, get_engine, pending_changes
+from .engine import View, get_engine, pending_changes, rebuilds_allowed
 from .explain import explain, page_memo
 from .scoring import Query, Scored, combine, normalise_text, now, score_rows
 from .snapshot import split_pipe
@@ -124,7 +124,12 @@ class LocalBackend(MatchingBackend):
         load a fresh snapshot from disk instead of scoring a large delta brute force."""
         limit = int(get_settings()["LOCAL"].get("REBUILD_AFTER", 1000) or 0)
         engine = get_engine(kind, self.tenant)
-        if engine.dir is not None and limit and pending_changes(kind, self.tenant) > limit:
+        if (
+            engine.dir is not None
+            and limit
+            and rebuilds_allowed()
+            and pending_changes(kind, self.tenant) > limit
+        ):
             engine.rebuild()
 
     def _score(

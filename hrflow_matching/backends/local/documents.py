@@ -138,7 +138,7 @@ def document_to_row(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
     tags = _tags(doc)
     fields = _profile_fields(doc, tags) if kind == "profile" else _job_fields(doc)
     skill_names = fields.pop("skill_names")
-    keys = {taxonomy.canonical(n): n for n in skill_names if taxonomy.canonical(n)}
+    keys = {k: n for n in skill_names if (k := taxonomy.canonical(n))}
     from_text = not keys
     if from_text:
         keys = {k: taxonomy.display(k) for k in taxonomy.extract(fields["text"])}

@@ -17,6 +17,7 @@ Lifecycle (why each step exists):
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import hashlib
 import logging
@@ -221,6 +222,25 @@ class Engine:
                 yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+_rebuilds_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "hrflow_rebuilds_suspended", default=False
+)
+
+
+@contextlib.contextmanager
+def rebuilds_suspended() -> Iterator[None]:
+    """No automatic rebuild inside (``hrflow_sync`` rebuilds once at the end)."""
+    token = _rebuilds_suspended.set(True)
+    try:
+        yield
+    finally:
+        _rebuilds_suspended.reset(token)
+
+
+def rebuilds_allowed() -> bool:
+    return not _rebuilds_suspended.get()
 
 
 _engines: dict[tuple[str, str, str | None], Engine] = {}

@@ -60,25 +60,21 @@ def upsert(kind: str, tenant: str | None, documents: Sequence[dict[str, Any]]) -
     fulltext.ensure()
     with transaction.atomic():
         version = _bump(kind)
-        existing = dict(
-            IndexEntry.objects.filter(kind=kind, reference__in=list(rows)).values_list(
-                "reference", "id"
-            )
-        )
-        updates, creates = [], []
-        for ref, values in rows.items():
-            entry = IndexEntry(
+        entries = [
+            IndexEntry(
                 kind=kind, reference=ref, tenant=tenant, version=version, archived=False, **values
             )
-            if ref in existing:
-                entry.pk = existing[ref]
-                updates.append(entry)
-            else:
-                creates.append(entry)
-        if updates:
-            IndexEntry.objects.bulk_update(updates, WRITE_FIELDS, batch_size=500)
-        if creates:
-            IndexEntry.objects.bulk_create(creates, batch_size=500)
+            for ref, values in rows.items()
+        ]
+        # One INSERT … ON CONFLICT DO UPDATE per batch (SQLite ≥ 3.24, PostgreSQL): row ids stay
+        # stable, and it is far cheaper than bulk_update's CASE WHEN per field.
+        IndexEntry.objects.bulk_create(
+            entries,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["kind", "reference"],
+            update_fields=list(WRITE_FIELDS),
+        )
     return len(rows)
 
 

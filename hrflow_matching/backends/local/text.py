@@ -89,14 +89,19 @@ STOPWORDS = frozenset(
 )
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def fold(text: str) -> str:
     """Lower case without accents; mojibake and symbols are left for the regexes to drop."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if text.isascii():
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
+@lru_cache(maxsize=100_000)
 def normalise_label(label: str | None) -> str:
-    """The lookup key of a skill/title/language label."""
+    """The lookup key of a skill/title/language label (cached: labels repeat a lot)."""
     if not label:
         return ""
     out = []
@@ -111,7 +116,7 @@ def normalise_label(label: str | None) -> str:
 
 def label_tokens(text: str) -> list[str]:
     """Tokens of free text in the label alphabet, for finding taxonomy phrases in it."""
-    return normalise_label(text).split()
+    return normalise_label.__wrapped__(text).split()
 
 
 @lru_cache(maxsize=1)

@@ -58,12 +58,17 @@ class Command(BaseCommand):
         since = parse_since(options["since"]) if options["since"] else None
         kinds = [KINDS[options["kind"]]] if options["kind"] else list(KINDS.values())
         self.progress = not options["no_progress"]
+        from ...backends.local.engine import rebuilds_suspended
+
         for adapter in adapters():
             if adapter.kind not in kinds:
                 continue
-            tenants = self.sync_adapter(adapter, since, options["batch_size"], options["resume"])
-            if options["remove_stale"]:
-                self.remove_stale(adapter, options["batch_size"])
+            with rebuilds_suspended():  # one rebuild at the end, not one per batch
+                tenants = self.sync_adapter(
+                    adapter, since, options["batch_size"], options["resume"]
+                )
+                if options["remove_stale"]:
+                    self.remove_stale(adapter, options["batch_size"])
             self.finish(adapter, tenants)
 
     # -- indexing --------------------------------------------------------------------------
@@ -157,9 +162,9 @@ class Command(BaseCommand):
         """Local engine: publish fresh snapshots (all rows, and per tenant), purge tombstones."""
         if not self._is_local():
             return
-        from ...backends.local import store
-
         from django.db import connection
+
+        from ...backends.local import store
 
         with connection.cursor() as cursor:  # fresh statistics for the filters' query plans
             cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
