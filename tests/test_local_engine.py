@@ -269,3 +269,28 @@ def test_two_tenants_never_mix():
 def test_health(backend):
     health = backend.health()
     assert health.ok and "3 profiles" in health.detail
+
+
+def test_a_snapshot_older_than_the_purge_of_tombstones_is_rebuilt(backend):
+    from hrflow_matching.backends.local import store
+
+    assert "far-unfit" in refs(backend.score_profiles("job-py", Criteria()))
+    backend.archive("profile", ["far-unfit"])
+    store.compact("profile", store.stamp("profile")[0])  # the tombstone row is deleted
+    assert "far-unfit" not in refs(backend.score_profiles("job-py", Criteria()))
+    assert get_engine("profile", None).base.version >= store.stamp("profile")[1]
+
+
+def test_index_missing_tables_is_a_clear_error(backend, monkeypatch):
+    from django.db import DatabaseError
+
+    from hrflow_matching.backends.base import BackendUnavailable
+    from hrflow_matching.backends.local import store
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("no such table: hrflow_matching_indexentry")
+
+    monkeypatch.setattr(store, "get_entry", broken)
+    with pytest.raises(BackendUnavailable) as exc:
+        backend.score_profiles("job-py", Criteria())
+    assert "migrate" in exc.value.message

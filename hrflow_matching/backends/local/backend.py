@@ -135,7 +135,14 @@ class LocalBackend(MatchingBackend):
     def _score(
         self, kind: str, reference: str, target: str, mode: str, criteria: Criteria
     ) -> ResultPage:
-        entry = store.get_entry(kind, self.tenant, reference)
+        try:
+            entry = store.get_entry(kind, self.tenant, reference)
+        except DatabaseError as exc:  # e.g. migrations not applied yet
+            raise BackendUnavailable(
+                "The local matching index cannot be read. Ask an administrator to run "
+                "`manage.py migrate` and `manage.py hrflow_sync`.",
+                detail=str(exc),
+            ) from exc
         if entry is None:
             raise ObjectNotIndexed(
                 f"The {kind} “{reference}” is not in the local index yet. It is indexed "
