@@ -44,18 +44,38 @@ def _login_user() -> User:
 
 
 def _pick_job() -> tuple:
-    """A located job with many skills, and the skill of it that the fewest candidates have."""
-    from example_crm.models import Candidate, JobOffer
+    """The job whose first view (its page untouched) shows the most candidates.
 
-    jobs = JobOffer.objects.filter(archived=False, latitude__isnull=False).prefetch_related(
-        "skills"
+    Its required skill for the test is the one of its skills that the fewest candidates have
+    (but some do), so requiring it visibly changes the list.
+    """
+    from django.db.models import Count, Q
+
+    from example_crm.models import Candidate, JobOffer
+    from hrflow_matching.backends import get_backend
+    from hrflow_matching.matching.forms import CriteriaForm
+    from hrflow_matching.matching.service import MODES, initial_data
+    from hrflow_matching.matching.views import MatchingPageView
+    from hrflow_matching.registry import get_kind_adapter
+
+    adapter, mode = get_kind_adapter("job"), MODES["profiles_for_job"]
+
+    def first_view_total(job: JobOffer) -> int:
+        """How many candidates the job's page shows untouched (the criteria of its first view)."""
+        document = adapter.to_document(job)
+        form = CriteriaForm(initial_data(mode, document))
+        assert form.is_valid(), form.errors
+        criteria = form.to_criteria(default_center=MatchingPageView.center(document))
+        return get_backend().score_profiles(job.reference, criteria).total
+
+    jobs = JobOffer.objects.filter(archived=False, latitude__isnull=False)
+    job = max(jobs.order_by("pk"), key=first_view_total)
+    skills = (
+        job.skills.annotate(n=Count("candidates", filter=Q(candidates__archived=False)))
+        .filter(n__gt=0)
+        .order_by("n", "name")
     )
-    job = max(jobs, key=lambda j: (len(j.skills.all()), j.pk))
-    skills = sorted(
-        job.skills.all(),
-        key=lambda s: (Candidate.objects.filter(skills=s, archived=False).count(), s.name),
-    )
-    skill = next(s for s in skills if Candidate.objects.filter(skills=s, archived=False).exists())
+    skill = skills.first() or job.skills.order_by("name").first()
     # A candidate of the job's city, so that jobs around them exist on the first view.
     profile = (
         Candidate.objects.filter(archived=False, city=job.city).order_by("pk").first()
@@ -75,7 +95,7 @@ def local_engine_ready() -> bool:
     )
 
 
-def make_browser_world(profiles: int = 200, jobs: int = 20) -> Iterator[BrowserWorld]:
+def make_browser_world(profiles: int = 300, jobs: int = 20) -> Iterator[BrowserWorld]:
     if not local_engine_ready():  # until the local engine lands: the tests' own backend
         yield from _simple_world()
         return
@@ -91,8 +111,8 @@ def make_browser_world(profiles: int = 200, jobs: int = 20) -> Iterator[BrowserW
             job_admin_url=reverse("admin:example_crm_joboffer_change", args=[job.pk]),
             profile_reference=profile.reference,
             required_skill=skill.name,
-            keyword=job.title.split()[0],
-            wide_distance=2000,
+            keyword=profile.current_title.split()[-1],
+            wide_distance=20000,
         )
 
 
