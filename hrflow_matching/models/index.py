@@ -70,7 +70,19 @@ class IndexEntry(models.Model):
             # Range filters lead with (kind, archived): an unscoped (single-tenant) query uses
             # them as well as a scoped one; the tenant index serves scoped queries without them.
             models.Index(fields=["kind", "tenant", "archived"], name="hrflow_index_tenant"),
-            models.Index(fields=["kind", "archived", "lat", "lng"], name="hrflow_index_geo"),
+            # Covering the range filters: no access to the wide rows (their text) to filter.
+            models.Index(
+                fields=[
+                    "kind",
+                    "archived",
+                    "lat",
+                    "lng",
+                    "experience_years",
+                    "created_at",
+                    "tenant",
+                ],
+                name="hrflow_index_filter",
+            ),
             models.Index(fields=["kind", "archived", "experience_years"], name="hrflow_index_exp"),
             models.Index(fields=["kind", "archived", "created_at"], name="hrflow_index_created"),
         ]
