@@ -56,6 +56,19 @@ def write(
         qn(meta.pk.column),
     )
     with transaction.atomic(using=using, savepoint=False), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            # One round trip: the deliveries read the event id from the first INSERT.
+            delivery_sql, params = _deliveries_sql(
+                conn, None, event_type, tenant, now, event_expr="(SELECT id FROM e)"
+            )
+            cursor.execute(
+                f"WITH e AS ({event_sql}), d AS ({delivery_sql}) "
+                "SELECT 0, id FROM e UNION ALL SELECT 1, id FROM d",
+                [*values, *params],
+            )
+            rows = cursor.fetchall()
+            event_id = next(pk for kind, pk in rows if kind == 0)
+            return event_id, [pk for kind, pk in rows if kind == 1]
         cursor.execute(event_sql, values)
         event_id = cursor.fetchone()[0]
         delivery_sql, params = _deliveries_sql(conn, event_id, event_type, tenant, now)
@@ -65,7 +78,12 @@ def write(
 
 
 def _deliveries_sql(
-    conn: Any, event_id: int, event_type: str, tenant: str | None, now: dt.datetime
+    conn: Any,
+    event_id: int | None,
+    event_type: str,
+    tenant: str | None,
+    now: dt.datetime,
+    event_expr: str = "%s",
 ) -> tuple[str, list[Any]]:
     qn = conn.ops.quote_name
     d, e = Delivery._meta, WebhookEndpoint._meta
@@ -90,7 +108,7 @@ def _deliveries_sql(
     ]  # fmt: skip
     sql = (
         "INSERT INTO {table} ({cols}) "
-        "SELECT %s, ep.{id}, {msg_id}, 'pending', 0, %s, '', NULL, NULL, '', NULL, %s, %s "
+        "SELECT {event}, ep.{id}, {msg_id}, 'pending', 0, %s, '', NULL, NULL, '', NULL, %s, %s "
         "FROM {endpoints} ep WHERE ep.{active} = %s AND {tenant} AND {subscribed} "
         "RETURNING {table}.{id}"
     ).format(
@@ -98,12 +116,14 @@ def _deliveries_sql(
         cols=", ".join(qn(d.get_field(c).column) for c in cols),
         id=qn("id"),
         msg_id=msg_id,
+        event=event_expr,
         endpoints=qn(e.db_table),
         active=qn("is_active"),
         tenant=tenant_sql,
         subscribed=subscribed,
     )
-    params: list[Any] = [event_id, prep_dt, prep_dt, prep_dt, True]
+    params: list[Any] = [event_id] if event_expr == "%s" else []
+    params += [prep_dt, prep_dt, prep_dt, True]
     if tenant is not None:
         params.append(tenant)
     params.append(sub_param)

@@ -120,7 +120,13 @@ class Event(models.Model):
     class Meta:
         app_label = "hrflow_matching"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["indexed_at", "created_at"], name="hrflow_event_index_due")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(indexed_at__isnull=True),
+                name="hrflow_event_index_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.reference}"
@@ -139,11 +145,14 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    # Few indexes on purpose (every CRM save inserts here): no index on the endpoint, and
+    # ``msg_id`` is unique by construction (uuid4), so a random-order unique index that
+    # dirties a new page on every insert buys nothing.
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     #: The ``webhook-id``: the same on every retry, sweep and manual redelivery.
-    msg_id = models.CharField(max_length=40, unique=True, default=new_msg_id, editable=False)
+    msg_id = models.CharField(max_length=40, default=new_msg_id, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempt_count = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -160,7 +169,13 @@ class Delivery(models.Model):
         app_label = "hrflow_matching"
         ordering = ["-created_at"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="hrflow_delivery_due")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="hrflow_delivery_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.msg_id} → {self.endpoint_id} ({self.status})"
