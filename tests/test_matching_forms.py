@@ -1,0 +1,81 @@
+"""The criteria form: list parsing, tags, cross-field rules, and the Criteria it builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import QueryDict
+
+from hrflow_matching.matching.forms import CriteriaForm
+from hrflow_matching.matching.service import MODES, initial_data
+
+
+def form(query: str) -> CriteriaForm:
+    return CriteriaForm(QueryDict(query))
+
+
+def test_lists_accept_commas_and_repeated_parameters():
+    f = form("skills=Python,%20django&skills=SQL&skills=python&languages=en,fr")
+    assert f.is_valid(), f.errors
+    criteria = f.to_criteria()
+    assert criteria.skills == ("Python", "django", "SQL")  # de-duplicated, order kept
+    assert criteria.languages == ("en", "fr")
+
+
+def test_tags_are_name_or_name_value():
+    f = form("tags_included=remote:true,senior&tags_excluded=contract_type:freelance")
+    assert f.is_valid(), f.errors
+    criteria = f.to_criteria()
+    assert criteria.tags_included == (("remote", "true"), ("senior", None))
+    assert criteria.tags_excluded == (("contract_type", "freelance"),)
+    bad = form("tags_included=:x")
+    assert not bad.is_valid() and "tags_included" in bad.errors
+
+
+def test_cross_field_rules():
+    f = form("location_lat=48.8&experiences_duration_min=5&experiences_duration_max=2"
+             "&created_at_min=2026-02-01&created_at_max=2026-01-01")  # fmt: skip
+    assert not f.is_valid()
+    assert {"location_lng", "experiences_duration_max", "created_at_max"} <= set(f.errors)
+    assert f.fields["location_lng"].widget.attrs["aria-invalid"] == "true"
+
+
+def test_ranges_and_page_size():
+    f = form("score_threshold=1.5&location_distance=0&limit=1000&page=0")
+    assert not f.is_valid()
+    assert {"score_threshold", "location_distance", "limit", "page"} <= set(f.errors)
+
+
+def test_distance_is_measured_from_the_subject_by_default():
+    f = form("location_distance=30&created_at_max=2026-01-31")
+    assert f.is_valid(), f.errors
+    criteria = f.to_criteria(default_center=(48.85, 2.35))
+    assert (criteria.location_lat, criteria.location_lng, criteria.location_distance) == (
+        48.85,
+        2.35,
+        30,
+    )
+    assert criteria.created_at_max.date() == dt.date(2026, 1, 31)
+    assert criteria.created_at_max.time() == dt.time.max
+    # No centre and no coordinates: no location criterion at all.
+    plain = form("location_distance=30")
+    assert plain.is_valid()
+    assert plain.to_criteria().has_location is False
+    plain.require_location_for_distance()
+    assert "location_distance" in plain.errors
+
+
+def test_first_view_starts_from_the_jobs_own_data():
+    job = {
+        "location": {"lat": 45.0, "lng": 5.0},
+        "ranges_float": [{"name": "experience_years", "value_min": 3.0, "value_max": 8.0}],
+    }
+    data = initial_data(MODES["profiles_for_job"], job)
+    assert data["location_distance"] == 50
+    assert (data["location_lat"], data["location_lng"]) == (45.0, 5.0)
+    assert (data["experiences_duration_min"], data["experiences_duration_max"]) == (3, 8)
+    f = CriteriaForm(data)
+    assert f.is_valid(), f.errors
+    assert f.to_criteria().limit == 20
+    inverted = {**job, "ranges_float": [{"name": "experience", "value_min": 5, "value_max": 2}]}
+    assert "experiences_duration_max" not in initial_data(MODES["profiles_for_job"], inverted)
