@@ -142,3 +142,17 @@ def test_schema_documents_the_matching_api(client):
         assert {"200", "400", "502", "503"} <= set(operation["responses"])
     assert "job_reference" in {p["name"] for p in spec["paths"][PROFILES]["get"]["parameters"]}
     assert "ScoredPage" in spec["components"]["schemas"]
+
+
+def test_missing_adapter_is_503(acme_client, world):
+    from example_crm.models import JobOffer
+    from hrflow_matching import registry
+
+    adapter = registry.get_adapter(JobOffer)
+    registry.unregister(JobOffer)
+    try:
+        response = acme_client.get(PROFILES, {"job_reference": world.job.reference})
+    finally:
+        registry._registry[JobOffer] = adapter
+    assert response.status_code == 503
+    assert "No job adapter is registered" in response.json()["message"]

@@ -172,6 +172,8 @@ class MatchingApiView(APIView):
                 raise exceptions.NotFound(
                     f"Unable to find object: {mode.subject_kind} with reference {reference!r}."
                 ) from None
+            except ImproperlyConfigured as error:  # no adapter registered for the kind
+                raise MatchingUnavailable(str(error), 503) from None
             if form.cleaned_data.get("location_distance") is not None:
                 loc = document_location(adapter.to_document(subject))
                 if loc.get("lat") is not None and loc.get("lng") is not None:
