@@ -7,7 +7,6 @@ recruiter of the demo sees.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -23,10 +22,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 @pytest.fixture
-def world() -> BrowserWorld:
+def world(monkeypatch) -> BrowserWorld:
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures
     # happen before it starts, but Django checks the loop, hence the opt-out for this test.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     yield from make_browser_world()
 
 
