@@ -284,3 +284,20 @@ def test_ping_reports_status_and_fails_on_error(webhooks, receiver, capsys):  # 
     assert "status=500" in capsys.readouterr().out
     assert len(receiver.hits("/fail-always")) == 1  # pings are not retried
     assert Delivery.objects.count() == 0  # nor queued
+
+
+def test_a_tenants_change_reaches_only_its_endpoint(webhooks, receiver):  # noqa: F811
+    from example_crm.models import Organisation
+
+    a = Organisation.objects.create(name="A", slug="a")
+    b = Organisation.objects.create(name="B", slug="b")
+    ep_a = WebhookEndpoint.objects.create(url=receiver.url + "/tenant-a", tenant="a")
+    ep_b = WebhookEndpoint.objects.create(url=receiver.url + "/tenant-b", tenant="b")
+    WebhookEndpoint.objects.create(url=receiver.url + "/no-tenant")
+    cb = candidate(b)
+    ca = candidate(a)
+    drive()
+    [got_b] = [Webhook(ep_b.secret).verify(r.body, r.headers) for r in receiver.hits("/tenant-b")]
+    [got_a] = [Webhook(ep_a.secret).verify(r.body, r.headers) for r in receiver.hits("/tenant-a")]
+    assert got_b["reference"] == cb.reference and got_a["reference"] == ca.reference
+    assert receiver.hits("/no-tenant") == []
