@@ -7,13 +7,15 @@ test needs to know about it. The settings stay as in ``example_crm`` except a sm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from example_crm.models import Candidate, JobOffer
 from hrflow_matching.testing import override_hrflow_settings
 
 PAGE_SIZE = 5
@@ -28,6 +30,7 @@ class BrowserWorld:
     profile_reference: str
     required_skill: str
     keyword: str
+    job_keyword: str
     wide_distance: int
     page_size: int = PAGE_SIZE
 
@@ -84,6 +87,12 @@ def _pick_job() -> tuple:
     return job, skill, profile
 
 
+def _common_word(titles: Iterable[str]) -> str:
+    """The most frequent last word of titles ("Engineer"), for searches that find many rows."""
+    words = Counter(t.split()[-1] for t in titles if t and t.split())
+    return words.most_common(1)[0][0]
+
+
 def local_engine_ready() -> bool:
     """Whether the local engine and its indexing command are installed in this tree."""
     from importlib.util import find_spec
@@ -111,7 +120,8 @@ def make_browser_world(profiles: int = 300, jobs: int = 20) -> Iterator[BrowserW
             job_admin_url=reverse("admin:example_crm_joboffer_change", args=[job.pk]),
             profile_reference=profile.reference,
             required_skill=skill.name,
-            keyword=profile.current_title.split()[-1],
+            keyword=_common_word(Candidate.objects.values_list("current_title", flat=True)),
+            job_keyword=_common_word(JobOffer.objects.values_list("title", flat=True)),
             wide_distance=20000,
         )
 
@@ -132,5 +142,6 @@ def _simple_world() -> Iterator[BrowserWorld]:
             profile_reference=world.candidates[0].reference,
             required_skill="PostgreSQL",
             keyword="web",
+            job_keyword="Django",
             wide_distance=2000,
         )

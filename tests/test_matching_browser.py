@@ -136,7 +136,7 @@ def test_other_pages_render(page, live_server, world):
     shot(page, "search-candidates")
 
     page.goto(f"{live_server.url}{reverse('hrflow_matching:search_jobs')}")
-    page.fill("#id_skills", world.required_skill)
+    page.fill("#id_text_keywords", world.job_keyword)
     apply(page)
     assert page.locator(".hm-result").count() > 0
     shot(page, "search-jobs")
