@@ -51,7 +51,7 @@ def _backend_class() -> tuple[type | None, CheckMessage | None]:
     path = backend_path()
     try:
         cls = import_string(path)
-    except ImportError as exc:
+    except Exception as exc:  # ImportError, or whatever the backend module raises on import
         return None, Error(
             f'HRFLOW_MATCHING["BACKEND"] = {name!r} cannot be imported: {exc}',
             hint='Use "local", "hrflow" or the dotted path of a MatchingBackend subclass.',

@@ -47,7 +47,10 @@ def test_local_backend_needs_no_keys() -> None:
     assert ids(BACKEND="local") == []
 
 
-@pytest.mark.parametrize("backend", ["nowhere.Backend", "unknown", "hrflow_matching.conf.DEFAULTS"])
+@pytest.mark.parametrize(
+    "backend",
+    ["nowhere.Backend", "unknown", "hrflow_matching.conf.DEFAULTS", "", "hrflow_matching"],
+)
 def test_unknown_or_wrong_backend_is_e001(backend: str) -> None:
     assert ids(BACKEND=backend) == ["hrflow_matching.E001"]
 
