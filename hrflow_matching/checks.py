@@ -90,7 +90,7 @@ def check_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     try:
         path = conf["TENANT_CONFIG_PROVIDER"]
         provider = import_string(path)() if isinstance(path, str) else path
-    except (ImportError, TypeError) as exc:
+    except Exception as exc:  # not importable, or its constructor failed
         messages.append(
             Error(
                 f'HRFLOW_MATCHING["TENANT_CONFIG_PROVIDER"] cannot be used: {exc}',
@@ -105,7 +105,7 @@ def check_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             func = import_string(resolver) if isinstance(resolver, str) else resolver
             if not callable(func):
                 raise ImportError(f"{resolver!r} is not callable")
-        except ImportError as exc:
+        except Exception as exc:  # ImportError, or the module fails on import
             messages.append(
                 Error(
                     f'HRFLOW_MATCHING["TENANT_RESOLVER"] cannot be used: {exc}',
@@ -116,7 +116,17 @@ def check_backend(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
     if cls is None or not _is_hrflow_backend(cls):
         return messages
-    tenants = list(provider.tenants()) if provider is not None else []
+    try:
+        tenants = list(provider.tenants()) if provider is not None else []
+    except Exception as exc:  # a provider reading a database or a vault may fail in any way
+        messages.append(
+            Error(
+                f"The tenant config provider cannot list its tenants: {exc}",
+                hint="Check what TENANT_CONFIG_PROVIDER.tenants() reads (database, vault).",
+                id=f"{TAG}.E007",
+            )
+        )
+        return messages
     if not tenants:
         for key in _missing(conf["HRFLOW"]):
             check_id, what = REQUIRED_KEYS[key]

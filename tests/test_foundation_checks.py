@@ -114,3 +114,13 @@ def test_private_webhook_targets_warn_only_without_debug() -> None:
         assert ids(WEBHOOKS={"ALLOW_PRIVATE": False}) == []
     with override_settings(DEBUG=True):
         assert ids(WEBHOOKS={"ALLOW_PRIVATE": True}) == []
+
+
+class BrokenProvider:
+    def tenants(self) -> list[str]:
+        raise ConnectionError("vault unreachable")
+
+
+def test_a_provider_that_cannot_list_tenants_is_e007() -> None:
+    path = f"{__name__}.BrokenProvider"
+    assert ids(BACKEND="hrflow", TENANT_CONFIG_PROVIDER=path) == ["hrflow_matching.E007"]
