@@ -90,7 +90,8 @@ class Command(BaseCommand):
         lines.append(f"Candidates: {base}/admin/example_crm/candidate/")
         if Organisation.objects.exists():
             lines.append(
-                "Organisations: " + ", ".join(Organisation.objects.values_list("slug", flat=True))
+                "Organisations: "
+                + ", ".join(Organisation.objects.order_by("slug").values_list("slug", flat=True))
             )
         width = max(len(line) for line in lines) + 4
         self.stdout.write("=" * width)
