@@ -19,6 +19,8 @@ _PUBLIC = {
     "paused": "hrflow_matching.events",
     "deferred": "hrflow_matching.events",
     "sync": "hrflow_matching.events",
+    "record": "hrflow_matching.events",
+    "EVENT_TYPES": "hrflow_matching.events",
     "get_backend": "hrflow_matching.backends",
 }
 
