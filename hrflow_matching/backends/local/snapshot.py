@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .taxonomy import get_taxonomy
-from .text import normalise_label, tokenize
+from .text import normalise_label, term, words
 
 #: BM25 parameters and the weight of a term the query repeats (``tf ** QUERY_TF_POWER``),
 #: chosen on half of the labelled resumes (``bench/quality.py``): a whole job or resume used as
@@ -194,6 +194,19 @@ def build_table(rows: Iterable[Sequence[Any]], *, version: int, base: Table | No
     vocab: dict[str, int] = {} if base is None else base.vocab
     docs: list[np.ndarray] = []
 
+    word_ids: dict[str, int] = {}
+
+    def word_id(word: str) -> int:
+        t = term(word)
+        if t is None:
+            found = -1
+        elif base is None:
+            found = vocab.setdefault(t, len(vocab))
+        else:
+            found = vocab.get(t, -2)
+        word_ids[word] = found
+        return found
+
     def title_id(title: str) -> int:
         key = normalise_label(title)
         if not key:
@@ -228,15 +241,13 @@ def build_table(rows: Iterable[Sequence[Any]], *, version: int, base: Table | No
             if bit < 64:
                 mask |= 1 << bit
         lang_masks.append(mask)
-        tokens = tokenize(text)
+        # One dict lookup per word: word -> term id (-1 stop word, -2 unknown to the base).
+        doc = [word_ids[w] if w in word_ids else word_id(w) for w in words(text)]
         if base is None:
-            docs.append(
-                np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32)
-            )
+            docs.append(np.fromiter((i for i in doc if i >= 0), dtype=np.int32))
         else:
-            known = [vocab[t] for t in tokens if t in vocab]
-            docs.append(np.asarray(known, dtype=np.int32))
-            docs[-1] = (docs[-1], len(tokens))  # type: ignore[assignment]
+            known = np.fromiter((i for i in doc if i >= 0), dtype=np.int32)
+            docs.append((known, sum(1 for i in doc if i != -1)))  # type: ignore[arg-type]
 
     n = len(ids)
     skill_indices = np.asarray(indices, dtype=np.int32)

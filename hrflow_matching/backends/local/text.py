@@ -134,8 +134,16 @@ def stem(word: str) -> str:
     return stemmer.stemWord(word) if stemmer is not None else word
 
 
+def words(text: str | None) -> list[str]:
+    """The raw words of ``text`` (folded), stop words included: :func:`term` maps each."""
+    return _WORD.findall(fold(text)) if text else []
+
+
+def term(word: str) -> str | None:
+    """The BM25 term of one word of :func:`words`, None for a stop word or a number."""
+    return None if word in STOPWORDS or word.isdigit() else stem(word)
+
+
 def tokenize(text: str | None) -> list[str]:
     """BM25 terms of ``text``."""
-    if not text:
-        return []
-    return [stem(w) for w in _WORD.findall(fold(text)) if w not in STOPWORDS and not w.isdigit()]
+    return [t for w in words(text) if (t := term(w)) is not None]
