@@ -309,3 +309,15 @@ def test_query_count_is_constant_per_page(
         api.get("/hrflow/api/profiles/", page_size=page_size, cursor=body["next_cursor"])
     with django_assert_max_num_queries(4):
         api.get("/hrflow/api/jobs/", page_size=page_size)
+
+
+def test_list_documents_are_the_adapters_documents(api: KeyClient) -> None:
+    from hrflow_matching.registry import get_adapter
+
+    _seed(4)
+    adapter = get_adapter(Candidate)
+    items = {i["reference"]: i for i in api.pull(page_size=3) if "info" in i}
+    assert len(items) == 4
+    for row in Candidate.objects.all():  # no prefetch: the adapter's per-row queries
+        assert items[row.reference] == adapter.to_document(row)
+        assert items[row.reference]["skills"] and items[row.reference]["experiences"]

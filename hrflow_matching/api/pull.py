@@ -137,5 +137,9 @@ def build_page(
         adapter.to_document(obj) if source == 0 else tombstone_document(obj)
         for _, source, obj in chosen
     ]
+    for obj in rows:
+        # Prefetching links parents and children both ways (a reference cycle per row): drop
+        # the page's rows now, so that refcounting frees them without the cyclic collector.
+        obj.__dict__.clear()
     next_position = chosen[-1][0] if chosen else position
     return Page(documents=documents, next_position=next_position, has_more=has_more)
