@@ -294,3 +294,17 @@ def test_index_missing_tables_is_a_clear_error(backend, monkeypatch):
     with pytest.raises(BackendUnavailable) as exc:
         backend.score_profiles("job-py", Criteria())
     assert "migrate" in exc.value.message
+
+
+def test_an_unwritable_index_directory_only_costs_the_disk_cache(settings, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the index directory should be")
+    settings.HRFLOW_MATCHING = {
+        **settings.HRFLOW_MATCHING,
+        "LOCAL": {"INDEX_DIR": str(blocker), "REBUILD_AFTER": 1},
+    }
+    reset_engines()
+    b = LocalBackend(tenant=None)
+    b.index("job", [job("job-py", **BACKEND_JOB)])
+    b.index("profile", [profile("p1", skills=("Python",)), profile("p2", skills=("Excel",))])
+    assert refs(b.score_profiles("job-py", Criteria())) == ["p1", "p2"]

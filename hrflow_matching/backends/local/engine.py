@@ -168,7 +168,10 @@ class Engine:
             "local index: built %s %s (%d rows, v%d)", self.kind, self.tenant, len(table), version
         )
         if self.dir is not None:
-            self._publish(table, epoch)
+            try:
+                self._publish(table, epoch)
+            except OSError as exc:  # a cache: serve from memory, say why in the log
+                logger.warning("local index: cannot publish to %s: %s", self.dir, exc)
         return table
 
     def _publish(self, table: Table, epoch: str) -> None:
@@ -208,11 +211,15 @@ class Engine:
 
     @contextlib.contextmanager
     def _build_lock(self, *, blocking: bool) -> Iterator[bool]:
-        if self.dir is None:
-            yield True
+        try:
+            if self.dir is None:
+                raise OSError("no index directory")
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fh = open(self.dir / ".build.lock", "w")  # noqa: SIM115 (closed below)
+        except OSError:
+            yield True  # nothing to share with other processes: build alone
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".build.lock", "w") as fh:
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
@@ -269,4 +276,6 @@ def pending_changes(kind: str, tenant: str | None) -> int:
     _, _, epoch = store.stamp(kind)
     snaps = engine._snapshots(epoch)
     since = int(snaps[-1].name[1:13]) if snaps else 0
+    if engine.base is not None and engine.epoch == epoch:  # also when publishing failed
+        since = max(since, engine.base.version)
     return store.count_changed_since(kind, since)
