@@ -58,7 +58,8 @@ def child_seed(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         call_command(
-            "seed_demo", f"--profiles={args.profiles}", f"--jobs={args.jobs}", "--seed=1",
+            "seed_demo", f"--profiles={args.profiles // args.replicate}", f"--jobs={args.jobs}",
+            "--seed=1",
             stdout=devnull,
         )  # fmt: skip
     return {"seed_s": time.perf_counter() - started}
@@ -71,7 +72,42 @@ def child_build(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         call_command("hrflow_sync", "--no-progress", "--batch-size=1000", stdout=devnull)
-    return {"build_s": time.perf_counter() - started, "build_peak_mib": peak_mib()}
+    out = {"build_s": time.perf_counter() - started, "build_peak_mib": peak_mib()}
+    if args.replicate > 1:
+        out.update(replicate(args.replicate))
+    return out
+
+
+COLUMNS = (
+    "kind, tenant, archived, title, other_titles, skills, text_skills, remote, experience_years, "
+    "experience_min, experience_max, languages, tags, created_at, updated_at, text, extra, indexed_at"
+)
+
+
+def replicate(copies: int) -> dict:
+    """Copy every seeded profile row ``copies - 1`` times (new references, positions moved by
+    up to ±0.5°), then build the snapshot of all of them: the engine at N × copies rows when
+    seeding that many CRM rows would not fit the time available."""
+    from django.db import connection, transaction
+
+    from hrflow_matching.backends.local import store
+    from hrflow_matching.backends.local.engine import get_engine
+
+    table = "hrflow_matching_indexentry"
+    with transaction.atomic(), connection.cursor() as cur:
+        version = store._bump("profile")
+        for k in range(1, copies):
+            cur.execute(
+                f"INSERT INTO {table} (reference, version, lat, lng, {COLUMNS}) "
+                f"SELECT reference || %s, %s, lat + %s, lng - %s, {COLUMNS} FROM {table} "
+                f"WHERE kind = 'profile' AND archived = %s AND reference NOT LIKE %s",
+                [f"-r{k}", version, (k % 10) * 0.1 - 0.5, (k % 7) * 0.1 - 0.3, False, "%-r%"],
+            )
+        cur.execute(f"ANALYZE {table}")
+    started = time.perf_counter()
+    rows = len(get_engine("profile", None).rebuild())
+    return {"replicated_rows": rows, "snapshot_s": time.perf_counter() - started,
+            "snapshot_peak_mib": peak_mib()}  # fmt: skip
 
 
 def pct(values: list[float], q: float) -> float:
@@ -150,7 +186,7 @@ def child_query(args: argparse.Namespace) -> dict:
 def run_child(step: str, env: dict[str, str], args: argparse.Namespace) -> dict:
     cmd = [
         sys.executable, __file__, f"--child={step}", f"--profiles={args.profiles}",
-        f"--jobs={args.jobs}", f"--queries={args.queries}",
+        f"--jobs={args.jobs}", f"--queries={args.queries}", f"--replicate={args.replicate}",
     ]  # fmt: skip
     out = subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -194,6 +230,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--replicate", type=int, default=1,
+        help="Seed N/K profiles, then copy their index rows K times (engine at N without seeding N).",
+    )  # fmt: skip
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -205,9 +245,16 @@ def main() -> None:
         r = bench_database(kind.strip(), args)
         print(
             f"\n[{kind}] seeded in {r['seed_s']:.0f} s (not part of the build)\n"
-            f"  build (hrflow_sync: rows + snapshot) {r['build_s']:.1f} s, peak RSS "
+            f"  build (hrflow_sync of {args.profiles // args.replicate} profiles: rows + snapshot) "
+            f"{r['build_s']:.1f} s, peak RSS "
             f"{r['build_peak_mib']:.0f} MiB; snapshot alone rebuilt in {r['rebuild_s']:.1f} s\n"
-            f"  web process: snapshot loaded in {r['load_ms']:.0f} ms, peak RSS {r['query_peak_mib']:.0f} MiB\n"
+            + (
+                f"  replicated ×{args.replicate} to {r['replicated_rows']} profiles: snapshot "
+                f"built in {r['snapshot_s']:.1f} s, peak RSS {r['snapshot_peak_mib']:.0f} MiB\n"
+                if args.replicate > 1
+                else ""
+            )
+            + f"  web process: snapshot loaded in {r['load_ms']:.0f} ms, peak RSS {r['query_peak_mib']:.0f} MiB\n"
             f"  score_profiles, no filter ({r['plain_rows']:.0f} rows ranked): "
             f"p50 {r['plain_p50']:.1f} ms, p95 {r['plain_p95']:.1f} ms\n"
             f"  score_profiles, filtered ({r['filtered_rows']:.0f} rows pass): "
