@@ -240,6 +240,7 @@ class Worker:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         self.log_file.close()
+        self.log.unlink(missing_ok=True)
         for path in self.schedule.parent.glob(self.schedule.name + "*"):
             path.unlink(missing_ok=True)
 
