@@ -301,3 +301,16 @@ def test_a_tenants_change_reaches_only_its_endpoint(webhooks, receiver):  # noqa
     [got_a] = [Webhook(ep_a.secret).verify(r.body, r.headers) for r in receiver.hits("/tenant-a")]
     assert got_b["reference"] == cb.reference and got_a["reference"] == ca.reference
     assert receiver.hits("/no-tenant") == []
+
+
+def test_slow_drip_answer_fails_by_the_deadline(webhooks, receiver, settings):  # noqa: F811
+    set_webhooks(settings, RETRY_SCHEDULE=[0], TOTAL_TIMEOUT=0.5)
+    WebhookEndpoint.objects.create(url=receiver.url + "/drip")
+    candidate()
+    started = time.monotonic()
+    drive()
+    assert time.monotonic() - started < 5  # not the 10 s the drip would take
+    d = Delivery.objects.get()
+    assert d.status == "failed" and (
+        "timeout" in d.last_error.lower() or "not finished" in d.last_error
+    )

@@ -127,6 +127,17 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
             except OSError:
                 pass
+        elif path.startswith("/drip"):  # one byte every 0.1 s: per-read timeouts never fire
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
         elif path.startswith("/slow"):
             if n == 1:
                 time.sleep(rec.slow_seconds)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 
@@ -164,18 +165,29 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
                 allow_redirects=False,
                 stream=True,
             )
+            finished = False
             try:
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in resp.iter_content(8192):
+                while size < limit:
+                    remaining = total - (time.monotonic() - start)
+                    if remaining <= 0:
+                        break
+                    _set_read_timeout(resp, remaining)
+                    # read1: whatever one socket read brings, so a drip-feed cannot hold us
+                    chunk = resp.raw.read1(min(8192, limit - size), decode_content=True)
+                    if not chunk:
+                        finished = True
+                        break
                     chunks.append(chunk)
                     size += len(chunk)
-                    if size >= limit or time.monotonic() - start > total:
-                        break
                 timed_out = time.monotonic() - start > total and size < limit
                 data = b"".join(chunks)[:limit]
             finally:
-                resp.close()
+                if finished:
+                    resp.raw.release_conn()  # back to the pool: the next POST reuses it
+                else:
+                    resp.close()
             if timed_out:
                 return Response(
                     resp.status_code, data, dict(resp.headers), elapsed_ms(),
@@ -186,12 +198,21 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
         return Response(
             None, b"", {}, elapsed_ms(), f"refused: internal address {exc}", refused=True
         )
-    except requests.Timeout as exc:
+    except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
         return Response(
             None, b"", {}, elapsed_ms(), f"timeout: {type(exc).__name__}", timed_out=True
         )
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        return Response(None, b"", {}, elapsed_ms(), f"{type(exc).__name__}: {_short(exc)}")
     except requests.RequestException as exc:
         return Response(None, b"", {}, elapsed_ms(), f"{type(exc).__name__}: {_short(exc)}")
+
+
+def _set_read_timeout(resp: Any, seconds: float) -> None:
+    """Shrink the socket timeout to what is left of the deadline (best effort)."""
+    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.001, seconds))
 
 
 def _short(exc: BaseException) -> str:
