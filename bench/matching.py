@@ -193,7 +193,7 @@ def run_child(step: str, env: dict[str, str], args: argparse.Namespace) -> dict:
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DJANGO_DEBUG="false")
     cleanup = None
     if kind == "sqlite":
         VAR.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from .text import normalise_label, term, words
 #: a query says what matters by repeating it.
 K1, B, QUERY_TF_POWER = 3.0, 1.0, 1.5
 #: Long queries keep their most telling terms (IDF × weight): bounded work per query.
-MAX_QUERY_TERMS = 64
+MAX_QUERY_TERMS = 24
 #: Columns read from ``IndexEntry`` to build a table, in this order.
 FIELDS = (
     "id", "reference", "title", "other_titles", "skills", "lat", "lng", "remote",

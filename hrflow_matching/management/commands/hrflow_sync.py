@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import reset_queries
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
@@ -122,6 +123,7 @@ class Command(BaseCommand):
                 | Q(**{field: checkpoint.updated_at_value, "pk__gt": last.pk})
             )
             bar.update(len(batch))
+            reset_queries()  # with DEBUG on, Django keeps every SQL string: bounded memory
         bar.close()
         checkpoint.done = True
         checkpoint.save()
