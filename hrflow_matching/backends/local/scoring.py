@@ -65,6 +65,25 @@ def haversine(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.
     return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def _distances(table: Table, lat: float, lng: float) -> np.ndarray:
+    """Haversine km from (lat, lng) to every row, in float32 with the rows' radians and
+    cosines cached per table (a query then costs two sines, a square root and an arcsine)."""
+    geo = table.__dict__.get("_geo")
+    if geo is None:
+        phi = np.radians(table.lat).astype(np.float32)
+        geo = table.__dict__["_geo"] = (
+            phi,
+            np.radians(table.lng).astype(np.float32),
+            np.cos(phi).astype(np.float32),
+        )
+    phi, lam, cos_phi = geo
+    p1 = np.float32(math.radians(lat))
+    a = np.sin((phi - p1) * np.float32(0.5)) ** 2 + np.float32(math.cos(p1)) * cos_phi * (
+        np.sin((lam - np.float32(math.radians(lng))) * np.float32(0.5)) ** 2
+    )
+    return np.float32(2 * 6371.0088) * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
 def experience_score(years: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """1 inside the range; −0.25 per missing year; −0.05 per extra year, never below 0.5."""
     lo = np.nan_to_num(lo, nan=0.0)
@@ -174,7 +193,7 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
         h[3] = ~(np.isnan(lo_a) & np.isnan(hi_a))
     distance = np.full(k, np.nan)
     if query.lat is not None and query.lng is not None:
-        distance = haversine(query.lat, query.lng, table.lat[pos], table.lng[pos])
+        distance = _distances(table, query.lat, query.lng)[pos]
         decay = np.exp(
             -math.log(2) * np.maximum(distance - LOCATION_OFFSET_KM, 0) / LOCATION_HALF_KM
         )
@@ -182,17 +201,33 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
         s[4] = np.where(remote, 1.0, np.nan_to_num(decay))
         h[4] = remote | ~np.isnan(distance)
     s[5], h[5] = _languages(table, pos, query)
-    updated = table.updated[pos]
-    s[6] = np.exp(-np.maximum(now - np.nan_to_num(updated, nan=now), 0) / (365 * 86400))
-    h[6] = ~np.isnan(updated)
+    fresh = _freshness(table, now)
+    s[6], h[6] = fresh[pos], fresh[pos] >= 0
     return Scored(s=s, h=h, distance=distance, bm25=bm25 if bm25 is not None else np.zeros(k))
+
+
+def _freshness(table: Table, now: float) -> np.ndarray:
+    """Freshness of every row (−1: no date), cached per table for an hour: it does not
+    depend on the query."""
+    cached = table.__dict__.get("_freshness")
+    if cached is None or now - cached[0] > 3600:
+        updated = table.updated
+        days = np.maximum(now - np.nan_to_num(updated, nan=now), 0) / 86400
+        fresh = np.where(np.isnan(updated), -1.0, np.exp(-days / 365)).astype(np.float32)
+        cached = table.__dict__["_freshness"] = (now, fresh)
+    return cached[1]
 
 
 def combine(scored: Scored, weights: dict[str, float]) -> np.ndarray:
     """``Σ w·s / Σ w`` over the criteria with data, per row (0 when none has data)."""
-    w = np.asarray([float(weights.get(c, 0.0)) for c in CRITERIA], dtype=np.float32)[:, None]
-    num = (w * np.where(scored.h, np.nan_to_num(scored.s), 0)).sum(axis=0)
-    den = (w * scored.h).sum(axis=0)
+    k = scored.s.shape[1]
+    num, den = np.zeros(k, dtype=np.float32), np.zeros(k, dtype=np.float32)
+    for i, name in enumerate(CRITERIA):
+        w = np.float32(weights.get(name, 0.0))
+        if w <= 0 or not scored.h[i].any():
+            continue
+        num += w * np.where(scored.h[i], np.nan_to_num(scored.s[i]), np.float32(0))
+        den += w * scored.h[i]
     return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
 
 
