@@ -10,11 +10,22 @@ databases use the ORM, with the same result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db import connections, transaction
 
 from .models.webhooks import Delivery, Event, WebhookEndpoint, new_msg_id
+
+_EVENT_FIELDS = (
+    "event_type", "reference", "model_label", "object_pk", "tenant", "event_date", "body",
+    "created_at", "indexed_at", "index_attempts", "index_error",
+)  # fmt: skip
+_DELIVERY_COLUMNS = (
+    "event_id", "endpoint_id", "msg_id", "status", "attempt_count", "next_attempt_at",
+    "claim_token", "locked_until", "last_status_code", "last_error", "delivered_at",
+    "created_at", "updated_at",
+)  # fmt: skip
 
 
 def write(
@@ -30,104 +41,87 @@ def write(
 ) -> tuple[int, list[int]]:
     """Insert the event and its deliveries; returns (event id, delivery ids)."""
     conn = connections[using]
-    fields = {
-        "event_type": event_type,
-        "reference": reference,
-        "model_label": model_label,
-        "object_pk": object_pk,
-        "tenant": tenant,
-        "event_date": now,
-        "body": body,
-        "created_at": now,
-        "indexed_at": None,
-        "index_attempts": 0,
-        "index_error": "",
-    }
     if conn.vendor not in ("sqlite", "postgresql"):
+        fields = dict(zip(_EVENT_FIELDS, (event_type, reference, model_label, object_pk, tenant, now, body, now, None, 0, ""), strict=True))  # fmt: skip
         return _write_orm(using, fields, event_type, tenant, now)
-    meta = Event._meta
-    columns = [meta.get_field(name).column for name in fields]
-    values = [meta.get_field(name).get_db_prep_save(value, conn) for name, value in fields.items()]
-    qn = conn.ops.quote_name
-    event_sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
-        qn(meta.db_table),
-        ", ".join(qn(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-        qn(meta.pk.column),
-    )
+    at = conn.ops.adapt_datetimefield_value(now)
+    values = [event_type, reference, model_label, object_pk, tenant, at, body, at, None, 0, ""]
+    tail = [at, at, at, True, *([] if tenant is None else [tenant])]
+    sub = event_type if conn.vendor == "postgresql" else f'"{event_type}"'
     with transaction.atomic(using=using, savepoint=False), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            # One round trip: the deliveries read the event id from the first INSERT.
-            delivery_sql, params = _deliveries_sql(
-                conn, None, event_type, tenant, now, event_expr="(SELECT id FROM e)"
-            )
-            cursor.execute(
-                f"WITH e AS ({event_sql}), d AS ({delivery_sql}) "
-                "SELECT 0, id FROM e UNION ALL SELECT 1, id FROM d",
-                [*values, *params],
-            )
-            rows = cursor.fetchall()
+            # One round trip: the deliveries read the event id from the first INSERT; a
+            # server-side prepared statement, so PostgreSQL plans it once per connection.
+            rows = _pg_execute(conn, _sql(conn.vendor, tenant is None), [*values, *tail, sub])
             event_id = next(pk for kind, pk in rows if kind == 0)
             return event_id, [pk for kind, pk in rows if kind == 1]
+        event_sql, delivery_sql = _sql(conn.vendor, tenant is None)
         cursor.execute(event_sql, values)
         event_id = cursor.fetchone()[0]
-        delivery_sql, params = _deliveries_sql(conn, event_id, event_type, tenant, now)
-        cursor.execute(delivery_sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    return event_id, ids
+        cursor.execute(delivery_sql, [event_id, *tail, sub])
+        return event_id, [row[0] for row in cursor.fetchall()]
 
 
-def _deliveries_sql(
-    conn: Any,
-    event_id: int | None,
-    event_type: str,
-    tenant: str | None,
-    now: dt.datetime,
-    event_expr: str = "%s",
-) -> tuple[str, list[Any]]:
-    qn = conn.ops.quote_name
-    d, e = Delivery._meta, WebhookEndpoint._meta
-    prep_dt = d.get_field("created_at").get_db_prep_save(now, conn)
-    if conn.vendor == "postgresql":
+def _pg_execute(conn: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    raw = conn.connection
+    if not isinstance(raw, psycopg.Connection):  # psycopg2: no prepared statements here
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's default is client-side)
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
+
+
+def _qn(name: str) -> str:
+    """Quote a name as both PostgreSQL and SQLite do (Django's ``quote_name`` for them)."""
+    return name if name.startswith('"') else f'"{name}"'
+
+
+@functools.lru_cache(maxsize=4)
+def _sql(vendor: str, tenantless: bool) -> Any:
+    """The statements, built once per vendor: a CTE pair on PostgreSQL, two on SQLite."""
+    qn = _qn
+    meta, d, e = Event._meta, Delivery._meta, WebhookEndpoint._meta
+    event_sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
+        qn(meta.db_table),
+        ", ".join(qn(meta.get_field(f).column) for f in _EVENT_FIELDS),
+        ", ".join(["%s"] * len(_EVENT_FIELDS)),
+        qn(meta.pk.column),
+    )
+    if vendor == "postgresql":
         msg_id = "'msg_' || replace(gen_random_uuid()::text, '-', '')"
         subscribed = "(jsonb_array_length(ep.{0}) = 0 OR ep.{0} ? %s)".format(qn("events"))
-        sub_param: Any = event_type
+        event = "(SELECT id FROM e)"
     else:
         msg_id = "'msg_' || lower(hex(randomblob(16)))"
         subscribed = "(ep.{0} = '[]' OR instr(ep.{0}, %s) > 0)".format(qn("events"))
-        sub_param = f'"{event_type}"'
-    tenant_sql = (
-        "ep.{} IS NULL".format(qn("tenant"))
-        if tenant is None
-        else "ep.{} = %s".format(qn("tenant"))
-    )
-    cols = [
-        "event_id", "endpoint_id", "msg_id", "status", "attempt_count", "next_attempt_at",
-        "claim_token", "locked_until", "last_status_code", "last_error", "delivered_at",
-        "created_at", "updated_at",
-    ]  # fmt: skip
-    sql = (
+        event = "%s"
+    tenant = "ep.{} IS NULL" if tenantless else "ep.{} = %s"
+    delivery_sql = (
         "INSERT INTO {table} ({cols}) "
         "SELECT {event}, ep.{id}, {msg_id}, 'pending', 0, %s, '', NULL, NULL, '', NULL, %s, %s "
         "FROM {endpoints} ep WHERE ep.{active} = %s AND {tenant} AND {subscribed} "
         "RETURNING {table}.{id}"
     ).format(
         table=qn(d.db_table),
-        cols=", ".join(qn(d.get_field(c).column) for c in cols),
+        cols=", ".join(qn(d.get_field(c).column) for c in _DELIVERY_COLUMNS),
         id=qn("id"),
         msg_id=msg_id,
-        event=event_expr,
+        event=event,
         endpoints=qn(e.db_table),
         active=qn("is_active"),
-        tenant=tenant_sql,
+        tenant=tenant.format(qn("tenant")),
         subscribed=subscribed,
     )
-    params: list[Any] = [event_id] if event_expr == "%s" else []
-    params += [prep_dt, prep_dt, prep_dt, True]
-    if tenant is not None:
-        params.append(tenant)
-    params.append(sub_param)
-    return sql, params
+    if vendor == "postgresql":
+        return (
+            f"WITH e AS ({event_sql}), d AS ({delivery_sql}) "
+            "SELECT 0, id FROM e UNION ALL SELECT 1, id FROM d"
+        )
+    return event_sql, delivery_sql
 
 
 def _write_orm(

@@ -49,6 +49,16 @@ def deliver_many(delivery_ids: list[int], token: str | None = None) -> dict[str,
     return counts
 
 
+@shared_task(name="hrflow_matching.dispatch", **TASK_OPTIONS)
+def dispatch(delivery_ids: list[int], event_ids: list[str]) -> None:
+    """A web process's batch of hints: fanned out here into delivery and index tasks."""
+    publish_index(event_ids)  # first: a slow receiver below must not delay the index
+    if len(delivery_ids) <= BATCH:
+        deliver_many(delivery_ids)  # small batch: send it in this task, one hop less
+    else:
+        publish_deliveries(delivery_ids)
+
+
 def _options() -> dict[str, Any]:
     queue = get_settings()["WEBHOOKS"]["QUEUE"]
     return {"queue": queue} if queue else {}
