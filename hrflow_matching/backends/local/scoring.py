@@ -121,12 +121,12 @@ def _title_row(table: Table, title: str) -> np.ndarray:
     return cache[title]
 
 
-def _skills(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray, np.ndarray]:
+def _skills(table: Table, pos: np.ndarray | slice, query: Query) -> tuple[np.ndarray, np.ndarray]:
     taxonomy = get_taxonomy()
     indptr, counts = table.skill_indptr, np.diff(table.skill_indptr)
     if query.mode == "query_requires":
         if not query.skills:
-            return np.zeros(len(pos)), np.zeros(len(pos), bool)
+            return np.zeros(_count(table, pos)), np.zeros(_count(table, pos), bool)
         total = np.zeros(len(table), dtype=np.float32)
         skill_pos, post_indptr, post_rows = table.skill_pos, table.post_indptr, table.post_rows
         for q in query.skills:
@@ -136,7 +136,7 @@ def _skills(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray, np
                 if p is not None:
                     m[post_rows[post_indptr[p] : post_indptr[p + 1]]] = credit
             total += m
-        return total[pos] / len(query.skills), np.ones(len(pos), bool)
+        return total[pos] / len(query.skills), np.ones(_count(table, pos), bool)
     credit = np.zeros(len(table.skill_vocab) + 1, dtype=np.float32)
     skill_pos = table.skill_pos
     for q in query.skills:
@@ -151,7 +151,9 @@ def _skills(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray, np
     return np.where(n > 0, sums[pos] / np.maximum(n, 1), 0), n > 0
 
 
-def _languages(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray, np.ndarray]:
+def _languages(
+    table: Table, pos: np.ndarray | slice, query: Query
+) -> tuple[np.ndarray, np.ndarray]:
     bits = table.lang_bits
     qmask = 0
     for code in query.languages:
@@ -161,14 +163,22 @@ def _languages(table: Table, pos: np.ndarray, query: Query) -> tuple[np.ndarray,
     common = np.bitwise_count(masks & np.uint64(qmask)).astype(np.float32)
     if query.mode == "query_requires":
         n = len(query.languages)
-        return (common / n if n else np.zeros(len(pos))), np.full(len(pos), n > 0)
+        return (common / n if n else np.zeros(_count(table, pos))), np.full(
+            _count(table, pos), n > 0
+        )
     need = np.bitwise_count(masks).astype(np.float32)
     return np.where(need > 0, common / np.maximum(need, 1), 0), need > 0
+
+
+def _count(table: Table, pos: np.ndarray | slice) -> int:
+    return len(table) if isinstance(pos, slice) else len(pos)
 
 
 def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: float) -> Scored:
     """Scores of rows ``pos`` of ``table`` (before text normalisation across tables)."""
     k = len(pos)
+    if k == len(table):  # every row (no filter): views instead of copies
+        pos = slice(None)  # type: ignore[assignment]
     s = np.zeros((len(CRITERIA), k), dtype=np.float32)
     h = np.zeros((len(CRITERIA), k), dtype=bool)
     s[0], h[0] = _skills(table, pos, query)
