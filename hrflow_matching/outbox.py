@@ -50,9 +50,9 @@ def write(
     sub = event_type if conn.vendor == "postgresql" else f'"{event_type}"'
     with transaction.atomic(using=using, savepoint=False), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            # One round trip: the deliveries read the event id from the first INSERT; a
-            # server-side prepared statement, so PostgreSQL plans it once per connection.
-            rows = _pg_execute(conn, _sql(conn.vendor, tenant is None), [*values, *tail, sub])
+            # One round trip: the deliveries read the event id from the first INSERT.
+            cursor.execute(_sql(conn.vendor, tenant is None), [*values, *tail, sub])
+            rows = cursor.fetchall()
             event_id = next(pk for kind, pk in rows if kind == 0)
             return event_id, [pk for kind, pk in rows if kind == 1]
         event_sql, delivery_sql = _sql(conn.vendor, tenant is None)
@@ -60,19 +60,6 @@ def write(
         event_id = cursor.fetchone()[0]
         cursor.execute(delivery_sql, [event_id, *tail, sub])
         return event_id, [row[0] for row in cursor.fetchall()]
-
-
-def _pg_execute(conn: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    import psycopg
-
-    raw = conn.connection
-    if not isinstance(raw, psycopg.Connection):  # psycopg2: no prepared statements here
-        with conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's default is client-side)
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
 
 
 def _qn(name: str) -> str:
