@@ -95,3 +95,42 @@ def test_bad_options_are_clear_errors():
         sync("--since", "yesterday")
     with pytest.raises(CommandError, match="--batch-size"):
         sync("--batch-size", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_outside_a_transaction_writes_every_batch_and_checkpoints_only_written_ones(
+    monkeypatch,
+):
+    """Outside a transaction on PostgreSQL the writes overlap the reads (a writer thread):
+    every batch is written, and a failing write stops the run with its checkpoint at the last
+    batch that was committed, so ``--resume`` redoes the failed one."""
+    from django.db import connection
+
+    from hrflow_matching.management.commands._sync_writer import can_overlap
+
+    assert can_overlap() == (connection.vendor == "postgresql")
+    seed(profiles=12, jobs=2)
+    sync("--kind", "profiles", "--batch-size", "4")
+    live = Candidate.objects.filter(archived=False).count()
+    assert IndexEntry.objects.filter(kind="profile", archived=False).count() == live
+    assert SyncCheckpoint.objects.get(name="profile:example_crm.candidate").done
+
+    IndexEntry.objects.all().delete()
+    calls = {"n": 0}
+    original = LocalBackend.index
+
+    def failing(self, kind, documents):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return original(self, kind, documents)
+
+    monkeypatch.setattr(LocalBackend, "index", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        sync("--kind", "profiles", "--batch-size", "4")
+    ordered = list(Candidate.objects.order_by("updated_at", "pk"))
+    checkpoint = SyncCheckpoint.objects.get(name="profile:example_crm.candidate")
+    assert not checkpoint.done and checkpoint.last_pk == str(ordered[3].pk)
+    monkeypatch.setattr(LocalBackend, "index", original)
+    sync("--kind", "profiles", "--batch-size", "4", "--resume")
+    assert IndexEntry.objects.filter(kind="profile", archived=False).count() == live

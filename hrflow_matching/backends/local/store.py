@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from ...models import IndexEntry, IndexStamp
 from . import fulltext
@@ -27,6 +28,7 @@ WRITE_FIELDS = (
     "lng", "remote", "experience_years", "experience_min", "experience_max", "languages",
     "tags", "created_at", "updated_at", "text", "extra",
 )  # fmt: skip
+_DATETIME_FIELDS = frozenset({"created_at", "updated_at"})
 
 
 def _bump(kind: str) -> int:
@@ -60,22 +62,67 @@ def upsert(kind: str, tenant: str | None, documents: Sequence[dict[str, Any]]) -
     fulltext.ensure()
     with transaction.atomic():
         version = _bump(kind)
-        entries = [
-            IndexEntry(
-                kind=kind, reference=ref, tenant=tenant, version=version, archived=False, **values
-            )
-            for ref, values in rows.items()
-        ]
-        # One INSERT … ON CONFLICT DO UPDATE per batch (SQLite ≥ 3.24, PostgreSQL): row ids stay
-        # stable, and it is far cheaper than bulk_update's CASE WHEN per field.
-        IndexEntry.objects.bulk_create(
-            entries,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["kind", "reference"],
-            update_fields=list(WRITE_FIELDS),
-        )
+        _insert_rows(kind, tenant, version, rows)
     return len(rows)
+
+
+def _insert_rows(
+    kind: str, tenant: str | None, version: int, rows: dict[str, dict[str, Any]]
+) -> None:
+    """Upsert rows with one ``INSERT … ON CONFLICT (kind, reference) DO UPDATE`` per chunk.
+
+    Why raw SQL: ``bulk_create(update_conflicts=True)`` spent more time compiling and preparing
+    every value through each field (and, on PostgreSQL, dumping UNNEST arrays) than the database
+    spent writing; here each value is prepared once by type. Row ids stay stable (full-text rows
+    and snapshots are keyed by id), and the SQLite triggers / PostgreSQL generated column keep
+    the full-text index current within the same statement.
+    """
+    ops = connection.ops
+    stamp_now = ops.adapt_datetimefield_value(timezone.now())
+    columns = ("kind", "reference", *WRITE_FIELDS, "indexed_at")
+    params_per_row = len(columns)
+    values: list[list[Any]] = []
+    for ref, row in rows.items():
+        fixed = {"tenant": tenant, "version": version, "archived": False}
+        item: list[Any] = [kind, ref]
+        for name in WRITE_FIELDS:
+            value = fixed[name] if name in fixed else row.get(name)
+            if name in _DATETIME_FIELDS:
+                value = ops.adapt_datetimefield_value(value)
+            elif name == "extra":
+                value = ops.adapt_json_value(value if value is not None else {}, None)
+            item.append(value)
+        item.append(stamp_now)
+        values.append(item)
+    quote = ops.quote_name
+    table = quote(IndexEntry._meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "
+    tail = f" ON CONFLICT ({quote('kind')}, {quote('reference')}) DO UPDATE SET " + ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}" for c in (*WRITE_FIELDS, "indexed_at")
+    )
+    placeholder = "(" + ", ".join(["%s"] * params_per_row) + ")"
+    per_chunk = max(1, _max_params() // params_per_row)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), per_chunk):
+            chunk = values[start : start + per_chunk]
+            cursor.execute(
+                head + ", ".join([placeholder] * len(chunk)) + tail,
+                [v for item in chunk for v in item],
+            )
+
+
+def _max_params() -> int:
+    """Bind parameters one statement may carry on this database (kept well under the limit)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            limit = connection.features.max_query_params or 999
+        return min(limit, 30_000)
+    return min(connection.features.max_query_params or 60_000, 30_000)
 
 
 def archive(kind: str, tenant: str | None, references: Sequence[str]) -> int:

@@ -12,19 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries
-from django.db.models import Q
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from ...backends import get_backend
 from ...models import IndexEntry, SyncCheckpoint
 from ...registry import BaseAdapter, adapters
+from ._sync_writer import Writer, can_overlap
 
 KINDS = {"profiles": "profile", "jobs": "job"}
+
+
+def after(queryset: QuerySet, field: str, cursor: tuple[Any, Any] | None) -> QuerySet:
+    """Rows strictly after ``cursor`` in ``(field, pk)`` order; the ``gte`` lets the database
+    start an index range scan at the cursor's date."""
+    if cursor is None:
+        return queryset
+    value, pk = cursor
+    return queryset.filter(
+        Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+    )
 
 
 def parse_since(value: str) -> dt.datetime:
@@ -82,53 +95,75 @@ class Command(BaseCommand):
             checkpoint.updated_at_value, checkpoint.last_pk, checkpoint.done = None, "", False
             checkpoint.save()
         field = adapter.updated_at_field
-        qs = adapter.get_queryset().order_by(field, "pk")
+        base = adapter.get_queryset()
+        # As the pull API does: prefetches run on each batch's rows only, into plain lists, and
+        # every page starts from the base queryset (no filter stacked per batch).
+        lookups = tuple(base._prefetch_related_lookups)
+        base = base.prefetch_related(None).order_by(field, "pk")
         if since is not None:
-            qs = qs.filter(**{f"{field}__gte": since})
-        total = qs.count()
+            base = base.filter(**{f"{field}__gte": since})
+        total = base.count()
+        cursor: tuple[Any, Any] | None = None
         if checkpoint.updated_at_value is not None:
-            qs = qs.filter(
-                Q(**{f"{field}__gt": checkpoint.updated_at_value})
-                | Q(**{field: checkpoint.updated_at_value, "pk__gt": checkpoint.last_pk})
-            )
+            cursor = (checkpoint.updated_at_value, checkpoint.last_pk)
         bar = tqdm(total=total, desc=f"{adapter.label}", unit="row", disable=not self.progress)
-        bar.update(total - qs.count())
+        if cursor is not None:
+            bar.update(total - after(base, field, cursor).count())
         tenants: set[str | None] = set()
         indexed = archived = 0
-        while True:
-            batch = list(qs[:size])
-            if not batch:
-                break
-            docs: dict[str | None, list[dict]] = defaultdict(list)
-            gone: dict[str | None, list[str]] = defaultdict(list)
-            for obj in batch:
-                tenant = adapter.get_tenant(obj)
-                tenants.add(tenant)
-                if adapter.is_archived(obj):
-                    gone[tenant].append(adapter.get_reference(obj))
-                else:
-                    docs[tenant].append(adapter.to_document(obj))
-            for tenant, items in docs.items():
-                get_backend(tenant).index(adapter.kind, items)
-                indexed += len(items)
-            for tenant, refs in gone.items():
-                get_backend(tenant).archive(adapter.kind, refs)
-                archived += len(refs)
-            last = batch[-1]
-            checkpoint.updated_at_value = getattr(last, field)
-            checkpoint.last_pk = str(last.pk)
-            checkpoint.save()
-            qs = qs.filter(
-                Q(**{f"{field}__gt": checkpoint.updated_at_value})
-                | Q(**{field: checkpoint.updated_at_value, "pk__gt": last.pk})
-            )
-            bar.update(len(batch))
-            reset_queries()  # with DEBUG on, Django keeps every SQL string: bounded memory
+        writer = Writer(threaded=can_overlap())
+        try:
+            while True:
+                batch = list(after(base, field, cursor)[:size])
+                if not batch:
+                    break
+                if lookups:
+                    prefetch_related_objects(batch, *lookups)
+                docs: dict[str | None, list[dict]] = defaultdict(list)
+                gone: dict[str | None, list[str]] = defaultdict(list)
+                for obj in batch:
+                    tenant = adapter.get_tenant(obj)
+                    tenants.add(tenant)
+                    if adapter.is_archived(obj):
+                        gone[tenant].append(adapter.get_reference(obj))
+                    else:
+                        docs[tenant].append(adapter.to_document(obj))
+                cursor = (getattr(batch[-1], field), batch[-1].pk)
+                for obj in batch:
+                    # Prefetching links parents and children both ways: drop the rows now so that
+                    # refcounting frees them without waiting for the cyclic collector.
+                    obj.__dict__.clear()
+                del batch[:]
+                writer.submit(partial(self.write, adapter, docs, gone, checkpoint, cursor))
+                indexed += sum(map(len, docs.values()))
+                archived += sum(map(len, gone.values()))
+                bar.update(sum(map(len, docs.values())) + sum(map(len, gone.values())))
+                del docs, gone
+                reset_queries()  # with DEBUG on, Django keeps every SQL string: bounded memory
+        finally:
+            writer.close()  # every batch written (or the first write error raised)
         bar.close()
         checkpoint.done = True
         checkpoint.save()
         self.stdout.write(f"{adapter.label}: {indexed} indexed, {archived} archived.")
         return tenants
+
+    @staticmethod
+    def write(
+        adapter: BaseAdapter,
+        docs: dict[str | None, list[dict]],
+        gone: dict[str | None, list[str]],
+        checkpoint: SyncCheckpoint,
+        cursor: tuple[Any, Any],
+    ) -> None:
+        """One batch's index writes, then its checkpoint (in the writer thread when there is one)."""
+        for tenant, items in docs.items():
+            get_backend(tenant).index(adapter.kind, items)
+        for tenant, refs in gone.items():
+            get_backend(tenant).archive(adapter.kind, refs)
+        checkpoint.updated_at_value, checkpoint.last_pk = cursor[0], str(cursor[1])
+        checkpoint.save(update_fields=["updated_at_value", "last_pk", "saved_at"])
+        reset_queries()
 
     # -- stale rows and snapshots ----------------------------------------------------------
     def remove_stale(self, adapter: BaseAdapter, size: int) -> None:
