@@ -243,11 +243,11 @@ def build_table(rows: Iterable[Sequence[Any]], *, version: int, base: Table | No
         lang_masks.append(mask)
         # One dict lookup per word: word -> term id (-1 stop word, -2 unknown to the base).
         doc = [word_ids[w] if w in word_ids else word_id(w) for w in words(text)]
+        ids_ = np.array(doc, dtype=np.int32)  # one C pass; filtering by mask is vectorised
         if base is None:
-            docs.append(np.fromiter((i for i in doc if i >= 0), dtype=np.int32))
+            docs.append(ids_[ids_ >= 0])
         else:
-            known = np.fromiter((i for i in doc if i >= 0), dtype=np.int32)
-            docs.append((known, sum(1 for i in doc if i != -1)))  # type: ignore[arg-type]
+            docs.append((ids_[ids_ >= 0], int(np.count_nonzero(ids_ != -1))))  # type: ignore[arg-type]
 
     n = len(ids)
     skill_indices = np.asarray(indices, dtype=np.int32)
