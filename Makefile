@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgres test-django6 lint format bench services migrations check-wheel clean
+.PHONY: demo test test-sqlite test-postgres test-django6 lint format screenshots bench services migrations check-wheel clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test-postgres: $(STAMP)
 # prints a loud SKIPPED line and passes (see scripts/test_django6.sh).
 test-django6:
 	@./scripts/test_django6.sh $(PYTEST_ARGS)
+
+# Refresh the README's screenshots of the recruiter pages (the browser tests take them).
+screenshots: $(STAMP) services
+	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,12 +1,14 @@
 """The recruiter pages in Debian's Chromium, driven by Playwright against a live server.
 
-Saves a screenshot of each page to ``docs/screenshots/`` (the README shows them). The data is
+Saves a screenshot of each page to ``test-artifacts/screenshots/`` (``make screenshots`` writes
+them to ``docs/screenshots/``, which the README shows, so a test run never dirties the tree). The data is
 the demo seed indexed by the local engine when it is available, so what is shown is what a
 recruiter of the demo sees.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from tests.browser_world import BrowserWorld, make_browser_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = Path(os.environ.get("HRFLOW_SCREENSHOTS_DIR") or ROOT / "test-artifacts" / "screenshots")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
