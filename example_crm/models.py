@@ -138,7 +138,24 @@ class Candidate(Archivable, Located):
         return str(self)
 
 
-class WorkExperience(models.Model):
+class CandidatePart(models.Model):
+    """A child row of a candidate: changing it changes the candidate's ``updated_at``, so that an
+    incremental pull (``updated_since``) meets the candidate again."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.candidate.touch()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.candidate.touch()
+        return result
+
+
+class WorkExperience(CandidatePart):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="experiences")
     title = models.CharField(max_length=255)
     company = models.CharField(max_length=255, blank=True)
@@ -152,17 +169,8 @@ class WorkExperience(models.Model):
     def __str__(self) -> str:
         return f"{self.title} at {self.company}"
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.candidate.touch()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.candidate.touch()
-        return result
-
-
-class Education(models.Model):
+class Education(CandidatePart):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="educations")
     school = models.CharField(max_length=255)
     degree = models.CharField(max_length=255, blank=True)
@@ -174,15 +182,6 @@ class Education(models.Model):
 
     def __str__(self) -> str:
         return f"{self.degree}, {self.school}"
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.candidate.touch()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.candidate.touch()
-        return result
 
 
 class JobOffer(Archivable, Located):

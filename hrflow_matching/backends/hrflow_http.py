@@ -17,7 +17,6 @@ what a web application needs:
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import re
 import threading
@@ -28,6 +27,7 @@ from typing import Any
 
 import requests
 
+from ..retry_after import parse_retry_after
 from .base import (
     AuthenticationFailed,
     BackendError,
@@ -158,24 +158,6 @@ class HrFlowClient:
         delay = max(0.0, min(delay, transport.retry_after_max))
         logger.warning("HrFlow.ai %s %s: %s, retrying in %.2f s", method, path, why, delay)
         self._sleep(delay)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _decode(

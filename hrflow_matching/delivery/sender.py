@@ -10,7 +10,6 @@ that expires, and the next sweep sends again with the same ``webhook-id``.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 import random
 import threading
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from ..conf import get_settings
 from ..models.webhooks import Delivery, DeliveryAttempt, WebhookEndpoint
+from ..retry_after import parse_retry_after
 from . import client, signing
 
 logger = logging.getLogger(__name__)
@@ -261,24 +261,6 @@ def next_delay(schedule: list[float], number: int, response: client.Response) ->
         # Honoured, but clamped to [delay, 2 x delay] so a receiver cannot stall us for days.
         delay = min(max(retry_after, delay), 2 * delay)
     return max(0.0, delay)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 def _finish(delivery, token, *, status, number=None, code=None, error="", delivered=None) -> None:
