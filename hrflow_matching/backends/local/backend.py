@@ -26,7 +26,7 @@ from ..base import (
     ResultPage,
     ScoredItem,
 )
-from . import filters, store
+from . import filters, masks, store
 from .engine import View, get_engine, pending_changes, rebuilds_allowed
 from .explain import explain, page_memo
 from .scoring import Query, Scored, combine, normalise_text, now, score_rows
@@ -204,12 +204,35 @@ class LocalBackend(MatchingBackend):
         )
 
     def _allowed(self, kind: str, view: View, criteria: Criteria) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of the rows that pass the filters, in the base and in the delta."""
+        """Positions of the rows that pass the filters, in the base and in the delta.
+
+        Location, skills and languages are masks on the snapshot arrays (``masks``); SQL only
+        answers what the arrays cannot (keywords, tags, experience, dates), and then also takes
+        the location, whose indexed bounding box keeps its id list short."""
+        delta_n = len(view.delta) if view.delta is not None else 0
         if not filters.has_filters(criteria):
-            delta_n = len(view.delta) if view.delta is not None else 0
             return np.flatnonzero(view.alive), np.arange(delta_n)
+        if not (masks.answerable(view.base, criteria) and masks.answerable(view.delta, criteria)):
+            return self._sql_allowed(kind, view, criteria, skip_arrays=False)
+        sql = masks.needs_sql(criteria)
+        base_ok = view.alive & masks.row_mask(view.base, criteria, location=not sql)
+        delta_ok = (
+            masks.row_mask(view.delta, criteria, location=not sql)
+            if view.delta is not None
+            else np.zeros(0, dtype=bool)
+        )
+        if not sql:
+            return np.flatnonzero(base_ok), np.flatnonzero(delta_ok)
+        base_pos, delta_pos = self._sql_allowed(kind, view, criteria, skip_arrays=True)
+        return base_pos[base_ok[base_pos]], delta_pos[delta_ok[delta_pos]]
+
+    def _sql_allowed(
+        self, kind: str, view: View, criteria: Criteria, *, skip_arrays: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         ids = np.fromiter(
-            filters.filtered(kind, self.tenant, criteria).values_list("id", flat=True),
+            filters.filtered(kind, self.tenant, criteria, skip_arrays=skip_arrays).values_list(
+                "id", flat=True
+            ),
             dtype=np.int64,
         )
         base_ids = view.base.ids

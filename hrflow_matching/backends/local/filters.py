@@ -10,6 +10,7 @@ PostgreSQL have the math functions).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -52,8 +53,13 @@ def _tag_q(name: str, value: str | None) -> Q:
     return Q(tags__contains=f"|{tag_token(name, value)}|")
 
 
-def filtered(kind: str, tenant: str | None, criteria: Criteria) -> QuerySet:
-    """Live rows of the scope that pass every filter of ``criteria``."""
+def filtered(
+    kind: str, tenant: str | None, criteria: Criteria, *, skip_arrays: bool = False
+) -> QuerySet:
+    """Live rows of the scope that pass every filter of ``criteria``.
+
+    ``skip_arrays``: leave out skills and languages, which the caller applies on the snapshot
+    (``masks.row_mask``) instead of a ``LIKE`` over every row."""
     qs = IndexEntry.objects.filter(scope_q(kind, tenant))
     if criteria.has_location:
         lat, lng, km = criteria.location_lat, criteria.location_lng, criteria.location_distance
@@ -79,6 +85,8 @@ def filtered(kind: str, tenant: str | None, criteria: Criteria) -> QuerySet:
         qs = qs.filter(_tag_q(name, value))
     for name, value in criteria.tags_excluded:
         qs = qs.exclude(_tag_q(name, value))
+    if skip_arrays:
+        criteria = replace(criteria, skills=(), languages=())
     taxonomy = get_taxonomy()
     for skill in criteria.skills:
         key = taxonomy.canonical(skill)
