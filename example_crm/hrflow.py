@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from hrflow_matching import JobAdapter, ProfileAdapter, register
 from hrflow_matching.documents import entities, entity, iso, location, skill, years_between
 
-from .models import Candidate, Education, JobOffer, WorkExperience
+from .models import Candidate, Education, JobOffer, Skill, WorkExperience
 
 
 def _merge_years(experiences: list[WorkExperience], today: dt.date) -> float:
@@ -33,7 +34,22 @@ def _merge_years(experiences: list[WorkExperience], today: dt.date) -> float:
 def _prefetch(*names: str) -> list[Prefetch]:
     """Prefetch relations into plain lists: on a 1,000-row page of the pull API, Django then
     builds no QuerySet per row and relation, which made document building 3x slower."""
-    return [Prefetch(name, to_attr=f"prefetched_{name}") for name in names]
+    return [
+        Prefetch(
+            name,
+            queryset=_skills_by_name() if name == "skills" else None,
+            to_attr=f"prefetched_{name}",
+        )
+        for name in names
+    ]
+
+
+def _skills_by_name() -> QuerySet:
+    """Skills in name order, sorted after the join. Ordered by the bare ``name`` column,
+    SQLite walks the whole skill index and probes the page's 1,000 rows once per skill (0.8 s
+    a page); ordered by an expression of it, it joins the page's rows first and then sorts,
+    25x faster. Same order as ``Skill.Meta.ordering`` on every database (same collation)."""
+    return Skill.objects.order_by(Concat("name", Value("")))
 
 
 def _related(obj: Any, name: str) -> list[Any]:
