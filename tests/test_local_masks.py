@@ -49,10 +49,10 @@ def _random_profile(rng: random.Random, ref: str) -> dict:
         title=rng.choice(["Python Developer", "Accountant", "Data Engineer", ""]),
         skills=tuple(rng.sample(SKILLS, rng.randint(0, 4))),
         where=where,
-        years=rng.choice([None, 0.5, 1, 3.5, 5, 12]),
+        years=rng.choice([None, 0.5, 1, 3, 3.0000001, 2.9999999, 3.5, 5, 12, rng.uniform(0, 15)]),
         languages=tuple(rng.sample(LANGS, rng.randint(0, 3))),
         tags={"source": rng.choice(["referral", "jobboard"])} if rng.random() < 0.5 else None,
-        created_at=f"{year}-0{rng.randint(1, 9)}-10T10:00:00Z",
+        created_at=f"{year}-0{rng.randint(1, 9)}-10T10:00:0{rng.randint(0, 1)}.{rng.randint(0, 2)}Z",
     )
 
 
@@ -69,12 +69,16 @@ def _random_criteria(rng: random.Random) -> Criteria:
         kw["skills"] = tuple(rng.sample([*SKILLS, "Unknown Skill"], rng.randint(1, 2)))
     if rng.random() < 0.4:
         kw["languages"] = tuple(rng.sample([*LANGS, "pt"], rng.randint(1, 2)))
-    if rng.random() < 0.25:
-        kw["experiences_duration_min"] = rng.choice([1, 3])
+    if rng.random() < 0.3:
+        kw["experiences_duration_min"] = rng.choice([1, 3, 3.0000001, 2.9999999])
+    if rng.random() < 0.2:
+        kw["experiences_duration_max"] = rng.choice([3, 5, 4.2])
     if rng.random() < 0.15:
         kw["tags_included"] = (("source", "referral"),)
+    if rng.random() < 0.2:
+        kw["created_at_min"] = dt.datetime(2025, 3, 10, 10, 0, 0, 100000, tzinfo=dt.UTC)
     if rng.random() < 0.15:
-        kw["created_at_min"] = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        kw["created_at_max"] = dt.datetime(2024, rng.randint(1, 9), 10, 10, 0, 1, tzinfo=dt.UTC)
     return Criteria(**kw)
 
 

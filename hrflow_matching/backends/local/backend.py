@@ -207,17 +207,17 @@ class LocalBackend(MatchingBackend):
         """Positions of the rows that pass the filters, in the base and in the delta.
 
         Location, skills and languages are masks on the snapshot arrays (``masks``); SQL only
-        answers what the arrays cannot (keywords, tags, experience, dates), and then also takes
-        the location, whose indexed bounding box keeps its id list short."""
+        answers what the arrays cannot (keywords, tags), and then also takes the location,
+        whose indexed bounding box keeps its id list short."""
         delta_n = len(view.delta) if view.delta is not None else 0
         if not filters.has_filters(criteria):
             return np.flatnonzero(view.alive), np.arange(delta_n)
         if not (masks.answerable(view.base, criteria) and masks.answerable(view.delta, criteria)):
             return self._sql_allowed(kind, view, criteria, skip_arrays=False)
         sql = masks.needs_sql(criteria)
-        base_ok = view.alive & masks.row_mask(view.base, criteria, location=not sql)
+        base_ok = view.alive & masks.row_mask(view.base, criteria, kind, location=not sql)
         delta_ok = (
-            masks.row_mask(view.delta, criteria, location=not sql)
+            masks.row_mask(view.delta, criteria, kind, location=not sql)
             if view.delta is not None
             else np.zeros(0, dtype=bool)
         )
