@@ -4,7 +4,9 @@ Why SQL: the index columns carry B-tree indexes (tenant, archived, latitude, exp
 creation date), so selective filters return a few ids in milliseconds; must-have items are
 filters, never weights (``reference/matching-engine.md`` §1). Location is a bounding box on the
 indexed latitude/longitude, then the exact haversine distance, both in SQL (SQLite ≥ 3.35 and
-PostgreSQL have the math functions).
+PostgreSQL have the math functions). Queries now apply most filters as masks on the snapshot
+(``masks.py``, same results); this module answers keywords and tags, and stays the reference
+the masks are tested against.
 """
 
 from __future__ import annotations
