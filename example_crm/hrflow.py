@@ -12,7 +12,7 @@ from django.utils import timezone
 from hrflow_matching import JobAdapter, ProfileAdapter, register
 from hrflow_matching.documents import entities, entity, iso, location, skill, years_between
 
-from .models import Candidate, Education, JobOffer, Skill, WorkExperience
+from .models import Archivable, Candidate, Education, JobOffer, Skill, WorkExperience
 
 
 def _merge_years(experiences: list[WorkExperience], today: dt.date) -> float:
@@ -58,8 +58,22 @@ def _related(obj: Any, name: str) -> list[Any]:
     return prefetched if prefetched is not None else list(getattr(obj, name).all())
 
 
+class ArchivedFlag:
+    """Soft archive through the models' ``archived`` flag (``models.Archivable``): an archived
+    row stays in the CRM, and HrFlow.ai learns of it as an archive."""
+
+    def archived_q(self) -> Q:
+        return Q(archived=True)
+
+    def is_archived(self, obj: Archivable) -> bool:
+        return obj.archived
+
+    def get_archived_at(self, obj: Archivable) -> dt.datetime | None:
+        return obj.archived_at if obj.archived else None
+
+
 @register(Candidate)
-class CandidateAdapter(ProfileAdapter):
+class CandidateAdapter(ArchivedFlag, ProfileAdapter):
     reference_field = "reference"
     tenant_field = "organisation__slug"
     watched_m2m = ("skills",)
@@ -69,15 +83,6 @@ class CandidateAdapter(ProfileAdapter):
         return Candidate.objects.select_related("organisation").prefetch_related(
             *_prefetch("skills", "experiences", "educations")
         )
-
-    def archived_q(self) -> Q:
-        return Q(archived=True)
-
-    def is_archived(self, obj: Candidate) -> bool:
-        return obj.archived
-
-    def get_archived_at(self, obj: Candidate) -> dt.datetime | None:
-        return obj.archived_at if obj.archived else None
 
     def to_document(self, obj: Candidate) -> dict[str, Any]:
         today = timezone.now().date()
@@ -184,7 +189,7 @@ class CandidateAdapter(ProfileAdapter):
 
 
 @register(JobOffer)
-class JobOfferAdapter(JobAdapter):
+class JobOfferAdapter(ArchivedFlag, JobAdapter):
     reference_field = "reference"
     tenant_field = "organisation__slug"
     watched_m2m = ("skills",)
@@ -193,15 +198,6 @@ class JobOfferAdapter(JobAdapter):
         return JobOffer.objects.select_related("organisation").prefetch_related(
             *_prefetch("skills")
         )
-
-    def archived_q(self) -> Q:
-        return Q(archived=True)
-
-    def is_archived(self, obj: JobOffer) -> bool:
-        return obj.archived
-
-    def get_archived_at(self, obj: JobOffer) -> dt.datetime | None:
-        return obj.archived_at if obj.archived else None
 
     def to_document(self, obj: JobOffer) -> dict[str, Any]:
         sections = [
