@@ -8,6 +8,9 @@ import pytest
 
 from tests import services
 
+# Fixtures shared by several modules (a module's own fixture of the same name wins).
+pytest_plugins = ["tests.matching_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(

@@ -8,26 +8,13 @@ from django.urls import reverse
 
 from hrflow_matching.models import ApiKey
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_data import build_world, recruiter
+from tests.matching_data import recruiter
+from tests.matching_fixtures import RESOLVER
 
 pytestmark = pytest.mark.django_db
 
-SIMPLE = "tests.matching_backend.SimpleBackend"
-RESOLVER = "tests.matching_data.tenant_of_request"
 PROFILES = "/hrflow/api/matching/profiles/"
 JOBS = "/hrflow/api/matching/jobs/"
-
-
-@pytest.fixture
-def world():
-    with override_hrflow_settings(BACKEND=SIMPLE, TENANT_RESOLVER=RESOLVER):
-        yield build_world()
-
-
-@pytest.fixture
-def acme_client(client, world):
-    client.force_login(recruiter("ann", world.acme))
-    return client
 
 
 def key_headers(tenant: str | None) -> dict[str, str]:

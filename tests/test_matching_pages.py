@@ -8,24 +8,10 @@ import pytest
 from django.urls import reverse
 
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_data import build_world, recruiter
+from tests.matching_data import recruiter
+from tests.matching_fixtures import RESOLVER, SIMPLE
 
 pytestmark = pytest.mark.django_db
-
-SIMPLE = "tests.matching_backend.SimpleBackend"
-RESOLVER = "tests.matching_data.tenant_of_request"
-
-
-@pytest.fixture
-def world():
-    with override_hrflow_settings(BACKEND=SIMPLE, TENANT_RESOLVER=RESOLVER):
-        yield build_world()
-
-
-@pytest.fixture
-def acme_client(client, world):
-    client.force_login(recruiter("ann", world.acme))
-    return client
 
 
 def job_url(job) -> str:
