@@ -31,18 +31,18 @@ def sync_object(label: str, pk: str, reference: str, event_type: str, tenant: st
     backend = get_backend(tenant)
     obj = None
     if not event_type.endswith("_archive"):
-        obj = adapter.get_queryset().filter(pk=pk).first()
+        obj = adapter.get_batch_queryset().filter(pk=pk).first()
     if obj is None or adapter.is_archived(obj):
         backend.archive(adapter.kind, [reference])
     else:
-        backend.index(adapter.kind, [adapter.to_document(obj)])
+        backend.index(adapter.kind, adapter.to_documents([obj]))
 
 
 def index_events(event_ids: list[str]) -> int:
     """Index the given events that are not indexed yet, grouped per model and tenant.
 
-    Each group is one read of the rows (through the adapter's queryset, so documents get
-    their joins) and one ``index`` plus one ``archive`` call; a failing group is recorded on
+    Each group is one read of the rows and their related rows (the adapter's batch queryset
+    and ``to_documents``) and one ``index`` plus one ``archive`` call; a failing group is recorded on
     its events and left for the sweeper. Returns how many events were done.
     """
     events = list(
@@ -80,14 +80,15 @@ def _index_group(label: str, tenant: str | None, group: list[Event]) -> None:
     for event in group:
         latest[event.object_pk] = event
     live_pks = [pk for pk, e in latest.items() if not e.event_type.endswith("_archive")]
-    rows = {str(o.pk): o for o in adapter.get_queryset().filter(pk__in=live_pks)}
-    documents, archived = [], []
+    rows = {str(o.pk): o for o in adapter.get_batch_queryset().filter(pk__in=live_pks)}
+    live, archived = [], []
     for pk, event in latest.items():
         obj = rows.get(pk)
         if obj is None or adapter.is_archived(obj):
             archived.append(event.reference)
         else:
-            documents.append(adapter.to_document(obj))
+            live.append(obj)
+    documents = adapter.to_documents(live)
     backend = get_backend(tenant)
     if documents:
         backend.index(adapter.kind, documents)

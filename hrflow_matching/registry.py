@@ -16,12 +16,12 @@ Everything else (signals, outbox, webservices, index) asks this registry, never 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 Kind = Literal["profile", "job"]
 KINDS: tuple[Kind, ...] = ("profile", "job")
@@ -107,10 +107,30 @@ class BaseAdapter:
         parent = getattr(child, fk, None)
         return [parent] if parent is not None else []
 
+    def get_batch_queryset(self) -> QuerySet:
+        """:meth:`get_queryset` without its prefetches: what batch readers (the pull API's
+        pages, ``hrflow_sync``, the index task) filter and slice before :meth:`to_documents`,
+        which loads the related rows of the batch only."""
+        return self.get_queryset().prefetch_related(None)
+
     # -- document ---------------------------------------------------------------------------
     def to_document(self, obj: models.Model) -> dict[str, Any]:
         """The HrFlow Profile or Job object of a row (``reference`` and ``archived_at`` included)."""
         raise NotImplementedError(f"{type(self).__name__} must implement to_document()")
+
+    def to_documents(self, objs: Sequence[models.Model]) -> list[dict[str, Any]]:
+        """The documents of a batch of rows read through :meth:`get_batch_queryset`, in order.
+
+        The default runs :meth:`get_queryset`'s prefetches on the batch, then
+        :meth:`to_document` per row. On a large CRM most of a pull page or a sync batch goes
+        into the model instances those prefetches build (a dozen per profile): override this to
+        read the batch's child rows as tuples (``values_list``), as ``example_crm/hrflow.py``
+        does; the lookup endpoint still calls :meth:`to_document`, so both must agree.
+        """
+        lookups = self.get_queryset()._prefetch_related_lookups
+        if lookups and objs:
+            prefetch_related_objects(list(objs), *lookups)
+        return [self.to_document(obj) for obj in objs]
 
     @property
     def label(self) -> str:

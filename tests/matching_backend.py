@@ -35,7 +35,7 @@ class SimpleBackend(base.MatchingBackend):
 
     def _docs(self, kind: str) -> list[dict[str, Any]]:
         adapter = get_kind_adapter(kind)  # type: ignore[arg-type]
-        return [adapter.to_document(o) for o in scoped_queryset(adapter, self.tenant)]
+        return adapter.to_documents(list(scoped_queryset(adapter, self.tenant)))
 
     def _subject(self, kind: str, reference: str) -> dict[str, Any]:
         for doc in self._docs(kind):

@@ -40,3 +40,36 @@ def test_register_and_unregister_a_new_model() -> None:
     finally:
         registry.unregister(Group)
     assert registry.get_adapter(Group) is None
+
+
+@pytest.mark.django_db
+def test_default_to_documents_prefetches_the_batch_once(django_assert_num_queries) -> None:
+    """A host adapter that only writes ``to_document`` gets the batch path for free: its
+    queryset's prefetches run once for the whole batch, and the documents are the same."""
+    from django.contrib.auth.models import Permission
+
+    @register(Group)
+    class GroupAdapter(ProfileAdapter):
+        reference_field = "name"
+
+        def get_queryset(self):
+            return Group.objects.prefetch_related("permissions")
+
+        def to_document(self, obj):
+            codenames = sorted(p.codename for p in obj.permissions.all())
+            return {"reference": obj.name, "skills": codenames}
+
+    try:
+        permissions = list(Permission.objects.order_by("pk")[:6])
+        for i in range(5):
+            Group.objects.create(name=f"g{i}").permissions.set(permissions[i:])
+        adapter = registry.get_adapter(Group)
+        rows = list(adapter.get_batch_queryset().order_by("name"))
+        with django_assert_num_queries(1):  # the permissions of the five groups
+            batch = adapter.to_documents(rows)
+        single = [adapter.to_document(g) for g in adapter.get_queryset().order_by("name")]
+        assert batch == single
+        assert [len(d["skills"]) for d in batch] == [6, 5, 4, 3, 2]
+        assert adapter.to_documents([]) == []
+    finally:
+        registry.unregister(Group)

@@ -150,10 +150,15 @@ def export_documents(kind: str, queryset: models.QuerySet | None = None) -> Iter
     from hrflow_matching.registry import get_kind_adapter
 
     adapter = get_kind_adapter(kind)  # type: ignore[arg-type]
-    rows = adapter.get_queryset() if queryset is None else queryset
+    rows = adapter.get_batch_queryset() if queryset is None else queryset
     field = adapter.reference_lookup()
+    batch: list[models.Model] = []
     for row in rows.order_by(field).iterator(chunk_size=500):
-        yield adapter.to_document(row)
+        batch.append(row)
+        if len(batch) == 500:  # related rows are read a batch at a time (``to_documents``)
+            yield from adapter.to_documents(batch)
+            batch = []
+    yield from adapter.to_documents(batch)
 
 
 def write_jsonl(documents: Iterable[dict], out: IO[str]) -> int:

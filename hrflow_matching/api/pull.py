@@ -7,8 +7,8 @@ lists are merged in Python: two small indexed queries whatever the table sizes, 
 ``+1`` tells whether more items follow. References are compared in code-point order in both
 the database (a binary collation) and Python, so the merge and the next cursor agree.
 
-Related objects are prefetched only for the rows that make the page, with the adapter's own
-prefetch lookups, so a page costs the same number of queries at any page size.
+Related rows are read only for the rows that make the page, by the adapter's ``to_documents``
+(in bulk), so a page costs the same number of queries at any page size.
 """
 
 from __future__ import annotations
@@ -70,12 +70,10 @@ def horizon() -> dt.datetime:
 
 def live_rows(
     adapter: BaseAdapter, params: Any, scope: Scope, position: Position | None, size: int
-) -> tuple[list[models.Model], tuple[Any, ...]]:
-    """Up to ``size + 1`` rows after the cursor, without their prefetches (returned apart)."""
-    base = adapter.get_queryset()
-    # Prefetches are applied later, to the rows that make the page only.
-    lookups = tuple(base._prefetch_related_lookups)
-    queryset = base.prefetch_related(None)
+) -> list[models.Model]:
+    """Up to ``size + 1`` rows after the cursor; their related rows are read later, for the
+    rows that make the page only."""
+    queryset = adapter.get_batch_queryset()
     rows_q = scope.rows_q(adapter.tenant_field)
     if rows_q is not None:
         queryset = queryset.filter(rows_q)
@@ -87,7 +85,7 @@ def live_rows(
         **{REF: reference_expression(adapter.model, adapter.reference_lookup(), queryset.db)}
     ).filter(**{f"{date_field}__lte": horizon()})
     queryset = after(queryset, date_field, position).order_by(date_field, REF)
-    return list(queryset[: size + 1]), lookups
+    return list(queryset[: size + 1])
 
 
 def tombstone_rows(
@@ -116,7 +114,7 @@ def tombstone_document(tombstone: Tombstone) -> dict[str, Any]:
 def build_page(
     adapter: BaseAdapter, params: Any, scope: Scope, position: Position | None, size: int
 ) -> Page:
-    rows, lookups = live_rows(adapter, params, scope, position, size)
+    rows = live_rows(adapter, params, scope, position, size)
     tombstones = tombstone_rows(adapter, params, scope, position, size)
     date_field = adapter.updated_at_field
     merged = heapq.merge(
@@ -130,16 +128,14 @@ def build_page(
             break
         chosen.append(item)
     has_more = len(rows) + len(tombstones) > len(chosen)
-    live = [obj for _, source, obj in chosen if source == 0]
-    if lookups and live:
-        models.prefetch_related_objects(live, *lookups)
+    live = iter(adapter.to_documents([obj for _, source, obj in chosen if source == 0]))
     documents = [
-        adapter.to_document(obj) if source == 0 else tombstone_document(obj)
-        for _, source, obj in chosen
+        next(live) if source == 0 else tombstone_document(obj) for _, source, obj in chosen
     ]
     for obj in rows:
-        # Prefetching links parents and children both ways (a reference cycle per row): drop
-        # the page's rows now, so that refcounting frees them without the cyclic collector.
+        # A default ``to_documents`` prefetches, which links parents and children both ways (a
+        # reference cycle per row): drop the page's rows now, so that refcounting frees them
+        # without the cyclic collector.
         obj.__dict__.clear()
     next_position = chosen[-1][0] if chosen else position
     return Page(documents=documents, next_position=next_position, has_more=has_more)

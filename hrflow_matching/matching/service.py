@@ -104,13 +104,10 @@ def run(
     page = mode.call(backend, subject_reference, criteria)
     adapter = get_kind_adapter(mode.result_kind)
     by_ref = load_rows(adapter, (item.reference for item in page.items), tenant)
-    rows = []
-    for item in page.items:
-        obj = by_ref.get(item.reference)
-        if obj is None:
-            continue
-        document = item.document if item.document else adapter.to_document(obj)
-        rows.append((item, obj, document))
+    found = [(item, by_ref[item.reference]) for item in page.items if item.reference in by_ref]
+    # Documents the backend did not return are built in one batch (the HrFlow.ai backend).
+    built = iter(adapter.to_documents([obj for item, obj in found if not item.document]))
+    rows = [(item, obj, item.document or next(built)) for item, obj in found]
     return MatchResult(page=page, rows=rows, adapter=adapter, hidden=len(page.items) - len(rows))
 
 

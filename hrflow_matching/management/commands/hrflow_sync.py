@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
@@ -95,11 +95,9 @@ class Command(BaseCommand):
             checkpoint.updated_at_value, checkpoint.last_pk, checkpoint.done = None, "", False
             checkpoint.save()
         field = adapter.updated_at_field
-        base = adapter.get_queryset()
-        # As the pull API does: prefetches run on each batch's rows only, into plain lists, and
-        # every page starts from the base queryset (no filter stacked per batch).
-        lookups = tuple(base._prefetch_related_lookups)
-        base = base.prefetch_related(None).order_by(field, "pk")
+        # As the pull API does: related rows are read per batch by ``to_documents``, and every
+        # batch starts from the base queryset (no filter stacked per batch).
+        base = adapter.get_batch_queryset().order_by(field, "pk")
         if since is not None:
             base = base.filter(**{f"{field}__gte": since})
         total = base.count()
@@ -117,21 +115,24 @@ class Command(BaseCommand):
                 batch = list(after(base, field, cursor)[:size])
                 if not batch:
                     break
-                if lookups:
-                    prefetch_related_objects(batch, *lookups)
                 docs: dict[str | None, list[dict]] = defaultdict(list)
                 gone: dict[str | None, list[str]] = defaultdict(list)
+                live = []
                 for obj in batch:
                     tenant = adapter.get_tenant(obj)
                     tenants.add(tenant)
                     if adapter.is_archived(obj):
                         gone[tenant].append(adapter.get_reference(obj))
                     else:
-                        docs[tenant].append(adapter.to_document(obj))
+                        live.append((tenant, obj))
+                documents = adapter.to_documents([obj for _, obj in live])
+                for (tenant, _), document in zip(live, documents, strict=True):
+                    docs[tenant].append(document)
+                del live, documents
                 cursor = (getattr(batch[-1], field), batch[-1].pk)
                 for obj in batch:
-                    # Prefetching links parents and children both ways: drop the rows now so that
-                    # refcounting frees them without waiting for the cyclic collector.
+                    # A default ``to_documents`` prefetches, linking parents and children both ways:
+                    # drop the rows now so that refcounting frees them without the cyclic collector.
                     obj.__dict__.clear()
                 del batch[:]
                 writer.submit(partial(self.write, adapter, docs, gone, checkpoint, cursor))

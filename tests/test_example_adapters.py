@@ -1,0 +1,46 @@
+"""The example CRM's adapters build a batch's documents from tuples, with a fixed query count,
+and give exactly what the lookup of each row gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from hrflow_matching.registry import get_kind_adapter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded() -> None:
+    call_command("seed_demo", profiles=40, jobs=12, verbosity=0, stdout=None)
+
+
+@pytest.mark.parametrize(("kind", "queries"), [("profile", 3), ("job", 1)])
+def test_a_batch_costs_the_same_queries_at_any_size(
+    seeded: None, kind: str, queries: int, django_assert_num_queries
+) -> None:
+    adapter = get_kind_adapter(kind)
+    rows = list(adapter.get_batch_queryset().order_by("pk"))
+    for size in (1, 5, len(rows)):
+        with django_assert_num_queries(queries):
+            documents = adapter.to_documents(rows[:size])
+        assert [d["reference"] for d in documents] == [r.reference for r in rows[:size]]
+
+
+@pytest.mark.parametrize("kind", ["profile", "job"])
+def test_batch_documents_equal_the_lookup_of_each_row(seeded: None, kind: str) -> None:
+    adapter = get_kind_adapter(kind)
+    rows = list(adapter.get_batch_queryset().order_by("pk"))
+    batch = adapter.to_documents(rows)
+    single = [adapter.to_document(adapter.get_queryset().get(pk=r.pk)) for r in rows]
+    assert batch == single
+    # The seeded rows have related rows, so the comparison covers them.
+    assert any(d["skills"] for d in batch)
+    if kind == "profile":
+        assert any(d["experiences"] for d in batch) and any(d["educations"] for d in batch)
+        for doc in batch:
+            names = [s["name"] for s in doc["skills"]]
+            assert names == sorted(names)
+            starts = [e["date_start"] for e in doc["experiences"]]
+            assert starts == sorted(starts, reverse=True)  # most recent first
