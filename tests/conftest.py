@@ -22,8 +22,11 @@ def django_db_modify_db_settings(
     db = settings.DATABASES["default"]
     if not db["ENGINE"].endswith("sqlite3"):
         db.setdefault("TEST", {})["NAME"] = f"test_hrflow_{os.getpid()}"
-    elif any(item.get_closest_marker("celery") for item in request.session.items):
-        # Celery worker processes must reach the test database: a file, not memory.
+    elif any(
+        item.get_closest_marker("celery") or item.get_closest_marker("processes")
+        for item in request.session.items
+    ):
+        # Celery workers and hrflow_sync's workers must reach the test database: a file.
         db.setdefault("TEST", {})["NAME"] = f"/tmp/test_hrflow_{os.getpid()}.sqlite3"
 
 

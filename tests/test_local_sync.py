@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -41,7 +42,9 @@ def seed(**kw: int) -> None:
 
 def test_sync_indexes_everything_per_tenant_and_scoring_works():
     seed(profiles=24, jobs=4, tenants=2)
-    output = sync("--batch-size", "5")
+    output = sync("--batch-size", "5", "--workers", "2")
+    # Inside the test's transaction no other process could see the rows: one process.
+    assert "One process" in output
     live = Candidate.objects.filter(archived=False)
     assert f"candidate: {live.count()} indexed, {24 - live.count()} archived" in output
     assert IndexEntry.objects.filter(kind="profile", archived=False).count() == live.count()
@@ -95,20 +98,23 @@ def test_bad_options_are_clear_errors():
         sync("--since", "yesterday")
     with pytest.raises(CommandError, match="--batch-size"):
         sync("--batch-size", "0")
+    with pytest.raises(CommandError, match="--workers"):
+        sync("--workers", "0")
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.processes
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_sync_outside_a_transaction_writes_every_batch_and_checkpoints_only_written_ones(
-    monkeypatch,
+    monkeypatch, workers
 ):
-    """Outside a transaction on PostgreSQL the writes overlap the reads (a writer thread):
-    every batch is written, and a failing write stops the run with its checkpoint at the last
-    batch that was committed, so ``--resume`` redoes the failed one."""
-    from django.db import connection
+    """Outside a transaction, on a database other processes can open, batches are built and
+    written by worker processes: every batch is written, and a failing write stops the run with
+    its checkpoint at the last batch written in order, so ``--resume`` redoes the failed one."""
+    from hrflow_matching.management.commands._sync_batches import can_fork
 
-    from hrflow_matching.management.commands._sync_writer import can_overlap
-
-    assert can_overlap() == (connection.vendor == "postgresql")
+    assert can_fork()  # the test database is a file (see conftest.py) or PostgreSQL
+    sync = functools.partial(globals()["sync"], "--workers", workers)
     seed(profiles=12, jobs=2)
     sync("--kind", "profiles", "--batch-size", "4")
     live = Candidate.objects.filter(archived=False).count()
@@ -116,19 +122,19 @@ def test_sync_outside_a_transaction_writes_every_batch_and_checkpoints_only_writ
     assert SyncCheckpoint.objects.get(name="profile:example_crm.candidate").done
 
     IndexEntry.objects.all().delete()
-    calls = {"n": 0}
+    ordered = list(Candidate.objects.order_by("updated_at", "pk"))
+    second_batch = {c.reference for c in ordered[4:8] if not c.archived}
+    assert second_batch
     original = LocalBackend.index
 
-    def failing(self, kind, documents):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def failing(self, kind, documents):  # runs in the worker process that has the batch
+        if second_batch & {d["reference"] for d in documents}:
             raise RuntimeError("disk full")
         return original(self, kind, documents)
 
     monkeypatch.setattr(LocalBackend, "index", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         sync("--kind", "profiles", "--batch-size", "4")
-    ordered = list(Candidate.objects.order_by("updated_at", "pk"))
     checkpoint = SyncCheckpoint.objects.get(name="profile:example_crm.candidate")
     assert not checkpoint.done and checkpoint.last_pk == str(ordered[3].pk)
     monkeypatch.setattr(LocalBackend, "index", original)

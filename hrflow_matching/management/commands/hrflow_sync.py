@@ -4,19 +4,20 @@ Why a command besides the events: the first install, a restored database, rows c
 ``update()``/``bulk_create()`` (no signals) and rows deleted while the workers were down. Rows
 are read in keyset batches ``(updated_at, pk)`` so memory stays bounded on millions of rows and
 an interrupted run resumes (``--resume``) from the checkpoint stored after every batch. Each
-row goes to the backend of its own tenant (``adapter.get_tenant``). With the local backend the
-snapshots are rebuilt at the end and archived rows purged.
+row goes to the backend of its own tenant (``adapter.get_tenant``). Batches are built and
+written by worker processes, one per core (``--workers``, see ``_sync_batches.py``). With the
+local backend the snapshots are rebuilt at the end and archived rows purged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
-from functools import partial
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import reset_queries
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
@@ -24,7 +25,7 @@ from tqdm import tqdm
 from ...backends import get_backend
 from ...models import IndexEntry, SyncCheckpoint
 from ...registry import BaseAdapter, adapters
-from ._sync_writer import Writer, can_overlap
+from ._sync_batches import BatchResult, BatchRunner, can_fork, run_batches
 
 KINDS = {"profiles": "profile", "jobs": "job"}
 
@@ -65,10 +66,27 @@ class Command(BaseCommand):
             "--resume", action="store_true", help="Continue an interrupted run from its checkpoint."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Processes that build and write batches (default: one per CPU, at most 4; "
+            "1 runs every batch in this process).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        self.workers = min(os.cpu_count() or 1, 4) if workers is None else workers
+        if self.workers > 1 and not can_fork():
+            self.stdout.write(
+                "One process: worker processes cannot see this database (an open transaction, "
+                "an in-memory SQLite database, or no fork() on this platform)."
+            )
+            self.workers = 1
         since = parse_since(options["since"]) if options["since"] else None
         kinds = [KINDS[options["kind"]]] if options["kind"] else list(KINDS.values())
         self.progress = not options["no_progress"]
@@ -95,76 +113,43 @@ class Command(BaseCommand):
             checkpoint.updated_at_value, checkpoint.last_pk, checkpoint.done = None, "", False
             checkpoint.save()
         field = adapter.updated_at_field
-        # As the pull API does: related rows are read per batch by ``to_documents``, and every
-        # batch starts from the base queryset (no filter stacked per batch).
-        base = adapter.get_batch_queryset().order_by(field, "pk")
+        # The command reads only the keys of each batch; whoever runs the batch (a worker
+        # process, or this one) reads its rows and related rows (``to_documents``).
+        keys = adapter.get_batch_queryset().order_by(field, "pk").values_list(field, "pk")
         if since is not None:
-            base = base.filter(**{f"{field}__gte": since})
-        total = base.count()
+            keys = keys.filter(**{f"{field}__gte": since})
+        total = keys.count()
         cursor: tuple[Any, Any] | None = None
         if checkpoint.updated_at_value is not None:
             cursor = (checkpoint.updated_at_value, checkpoint.last_pk)
-        bar = tqdm(total=total, desc=f"{adapter.label}", unit="row", disable=not self.progress)
-        if cursor is not None:
-            bar.update(total - after(base, field, cursor).count())
-        tenants: set[str | None] = set()
-        indexed = archived = 0
-        writer = Writer(threaded=can_overlap())
-        try:
-            while True:
-                batch = list(after(base, field, cursor)[:size])
-                if not batch:
-                    break
-                docs: dict[str | None, list[dict]] = defaultdict(list)
-                gone: dict[str | None, list[str]] = defaultdict(list)
-                live = []
-                for obj in batch:
-                    tenant = adapter.get_tenant(obj)
-                    tenants.add(tenant)
-                    if adapter.is_archived(obj):
-                        gone[tenant].append(adapter.get_reference(obj))
-                    else:
-                        live.append((tenant, obj))
-                documents = adapter.to_documents([obj for _, obj in live])
-                for (tenant, _), document in zip(live, documents, strict=True):
-                    docs[tenant].append(document)
-                del live, documents
-                cursor = (getattr(batch[-1], field), batch[-1].pk)
-                for obj in batch:
-                    # A default ``to_documents`` prefetches, linking parents and children both ways:
-                    # drop the rows now so that refcounting frees them without the cyclic collector.
-                    obj.__dict__.clear()
-                del batch[:]
-                writer.submit(partial(self.write, adapter, docs, gone, checkpoint, cursor))
-                indexed += sum(map(len, docs.values()))
-                archived += sum(map(len, gone.values()))
-                bar.update(sum(map(len, docs.values())) + sum(map(len, gone.values())))
-                del docs, gone
-                reset_queries()  # with DEBUG on, Django keeps every SQL string: bounded memory
-        finally:
-            writer.close()  # every batch written (or the first write error raised)
+        start = total - after(keys, field, cursor).count() if cursor is not None else 0
+
+        def batches() -> Iterator[tuple[list[Any], tuple[Any, Any]]]:
+            position = cursor
+            while chunk := list(after(keys, field, position)[:size]):
+                position = chunk[-1]
+                yield [pk for _, pk in chunk], position
+
+        runner = BatchRunner(self.workers)  # forks before the progress bar starts its thread
+        bar = tqdm(
+            total=total, initial=start, desc=adapter.label, unit="row", disable=not self.progress
+        )
+        counts = BatchResult()
+
+        def written(result: BatchResult, end: tuple[Any, Any]) -> None:
+            counts.indexed += result.indexed
+            counts.archived += result.archived
+            counts.tenants |= result.tenants
+            checkpoint.updated_at_value, checkpoint.last_pk = end[0], str(end[1])
+            checkpoint.save(update_fields=["updated_at_value", "last_pk", "saved_at"])
+            bar.update(result.indexed + result.archived)
+
+        run_batches(runner, batches(), adapter.label, written)
         bar.close()
         checkpoint.done = True
         checkpoint.save()
-        self.stdout.write(f"{adapter.label}: {indexed} indexed, {archived} archived.")
-        return tenants
-
-    @staticmethod
-    def write(
-        adapter: BaseAdapter,
-        docs: dict[str | None, list[dict]],
-        gone: dict[str | None, list[str]],
-        checkpoint: SyncCheckpoint,
-        cursor: tuple[Any, Any],
-    ) -> None:
-        """One batch's index writes, then its checkpoint (in the writer thread when there is one)."""
-        for tenant, items in docs.items():
-            get_backend(tenant).index(adapter.kind, items)
-        for tenant, refs in gone.items():
-            get_backend(tenant).archive(adapter.kind, refs)
-        checkpoint.updated_at_value, checkpoint.last_pk = cursor[0], str(cursor[1])
-        checkpoint.save(update_fields=["updated_at_value", "last_pk", "saved_at"])
-        reset_queries()
+        self.stdout.write(f"{adapter.label}: {counts.indexed} indexed, {counts.archived} archived.")
+        return counts.tenants
 
     # -- stale rows and snapshots ----------------------------------------------------------
     def remove_stale(self, adapter: BaseAdapter, size: int) -> None:

@@ -1,0 +1,134 @@
+"""``hrflow_sync``'s batches: one batch of CRM rows indexed, inline or in worker processes.
+
+Why processes: nearly all of a sync is Python work on one core (model rows to documents,
+documents to index rows), so on a machine with several cores the batches are shared out to
+forked worker processes, each reading its rows, building their documents and writing them to
+the backend on its own connection. The command itself only reads the keys of the next batch,
+hands it out, and saves the checkpoint of a batch once it and every batch before it are
+written, so ``--resume`` never skips a row that was not written. At most two batches per worker
+are in flight: memory stays bounded.
+
+Workers are forked (they inherit the settings and registrations as they are, overrides
+included) right after every connection of the command is closed, so no process shares a
+database connection with another. Where that cannot hold, batches run inline, one after the
+other: inside a transaction (a second connection would not see its rows), on an in-memory
+SQLite database, or on a platform without ``fork``.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, connections, reset_queries
+
+from ...backends import get_backend
+from ...backends.local.engine import rebuilds_suspended
+from ...registry import get_adapter_by_label
+
+
+@dataclass
+class BatchResult:
+    indexed: int = 0
+    archived: int = 0
+    tenants: set[str | None] = field(default_factory=set)
+
+
+def index_batch(label: str, pks: list[Any]) -> BatchResult:
+    """Index (or archive) the rows ``pks`` of a registered model in their tenants' backends."""
+    adapter = get_adapter_by_label(label)
+    assert adapter is not None, label
+    result = BatchResult()
+    live: dict[str | None, list[Any]] = collections.defaultdict(list)
+    gone: dict[str | None, list[str]] = collections.defaultdict(list)
+    for obj in adapter.get_batch_queryset().filter(pk__in=pks):
+        tenant = adapter.get_tenant(obj)
+        result.tenants.add(tenant)
+        if adapter.is_archived(obj):
+            gone[tenant].append(adapter.get_reference(obj))
+        else:
+            live[tenant].append(obj)
+    with rebuilds_suspended():  # ``hrflow_sync`` rebuilds once, at the end
+        for tenant, objs in live.items():
+            get_backend(tenant).index(adapter.kind, adapter.to_documents(objs))
+            result.indexed += len(objs)
+        for tenant, refs in gone.items():
+            get_backend(tenant).archive(adapter.kind, refs)
+            result.archived += len(refs)
+    reset_queries()  # with DEBUG on, Django keeps every SQL string: bounded memory
+    return result
+
+
+def can_fork() -> bool:
+    """Can worker processes open their own connections to the rows this command sees?"""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+class BatchRunner:
+    """Runs :func:`index_batch` inline (``workers=1``) or in forked worker processes.
+
+    ``submit`` queues a batch with the key it ends at; ``done`` yields finished batches in the
+    order they were submitted, with those keys, so the caller checkpoints in key order.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.pending: collections.deque[tuple[Future[BatchResult], Any]] = collections.deque()
+        self.pool: ProcessPoolExecutor | None = None
+        self.workers = workers
+        if workers > 1:
+            connections.close_all()  # before the fork: no connection is shared with a worker
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+            )
+            # Forked on the first submit: do it now, while the command holds no connection.
+            self.pool.submit(int).result()
+
+    def submit(self, label: str, pks: list[Any], end: Any) -> None:
+        if self.pool is None:
+            future: Future[BatchResult] = Future()
+            future.set_result(index_batch(label, pks))
+        else:
+            future = self.pool.submit(index_batch, label, pks)
+        self.pending.append((future, end))
+
+    def done(self, *, wait_all: bool = False) -> Iterator[tuple[BatchResult, Any]]:
+        """Finished batches in submission order; waits while too many are in flight."""
+        limit = 0 if wait_all else 2 * self.workers
+        while self.pending and (self.pending[0][0].done() or len(self.pending) > limit):
+            future, end = self.pending.popleft()
+            yield future.result(), end  # a worker's error is raised here
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
+
+
+def run_batches(
+    runner: BatchRunner,
+    batches: Iterator[tuple[list[Any], Any]],
+    label: str,
+    on_done: Callable[[BatchResult, Any], None],
+) -> None:
+    """Submit every batch and report each finished one, in order, to ``on_done``."""
+    ok = False
+    try:
+        for pks, end in batches:
+            runner.submit(label, pks, end)
+            for result, batch_end in runner.done():
+                on_done(result, batch_end)
+        for result, batch_end in runner.done(wait_all=True):
+            on_done(result, batch_end)
+        ok = True
+    finally:
+        runner.close(cancel=not ok)
