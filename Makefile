@@ -63,7 +63,7 @@ bench: $(STAMP) services
 
 # Migrations are regenerated as one initial migration per app until the first release.
 migrations: $(STAMP)
-	rm -f hrflow_matching/migrations/0*.py example_crm/migrations/0*.py
+	rm -f hrflow_matching/migrations/0001_*.py example_crm/migrations/0*.py
 	$(BIN)/python manage.py makemigrations hrflow_matching example_crm
 
 # The built wheel installs into a fresh venv and works outside the repository (needs PyPI).

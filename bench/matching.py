@@ -72,7 +72,12 @@ def child_build(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         call_command("hrflow_sync", "--no-progress", "--batch-size=1000", stdout=devnull)
-    out = {"build_s": time.perf_counter() - started, "build_peak_mib": peak_mib()}
+    out = {
+        "build_s": time.perf_counter() - started,
+        "build_peak_mib": peak_mib(),
+        # hrflow_sync's worker processes (forked, sharing the parent's pages until written)
+        "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
     if args.replicate > 1:
         out.update(replicate(args.replicate))
     return out
@@ -248,7 +253,8 @@ def main() -> None:
             f"\n[{kind}] seeded in {r['seed_s']:.0f} s (not part of the build)\n"
             f"  build (hrflow_sync of {args.profiles // args.replicate} profiles: rows + snapshot) "
             f"{r['build_s']:.1f} s, peak RSS "
-            f"{r['build_peak_mib']:.0f} MiB; snapshot alone rebuilt in {r['rebuild_s']:.1f} s "
+            f"{r['build_peak_mib']:.0f} MiB (each worker process at most "
+            f"{r['workers_peak_mib']:.0f} MiB); snapshot alone rebuilt in {r['rebuild_s']:.1f} s "
             f"(peak RSS {r['rebuild_peak_mib']:.0f} MiB)\n"
             + (
                 f"  replicated ×{args.replicate} to {r['replicated_rows']} profiles: snapshot "

@@ -1,16 +1,18 @@
-"""Writing the outbox rows of one event: two statements on the CRM's own connection.
+"""Writing the outbox rows of one event, on the CRM's own connection, in its transaction.
 
-This runs inside every CRM save, so it is kept to the minimum: one INSERT of the event and one
-``INSERT … SELECT`` that creates the deliveries for the active, subscribed endpoints of the
-row's tenant, with ``RETURNING`` ids for the after-commit hint. SQLite and PostgreSQL get
-hand-written SQL (the ORM's per-query overhead would double the cost of a save); other
-databases use the ORM, with the same result.
+This runs inside every CRM save, so it is kept to the minimum: the event, and one delivery per
+active, subscribed endpoint of the row's tenant, with their ids for the after-commit hint.
+PostgreSQL does it in one call to ``hrflow_outbox_write()`` (migration 0002: a PL/pgSQL
+function keeps its query plans, where a statement sent as text is planned on every save);
+SQLite in an INSERT and an ``INSERT … SELECT``; other databases through the ORM, with the same
+result. See ``bench/save_overhead.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from contextlib import closing, nullcontext
 from typing import Any
 
 from django.db import connections, transaction
@@ -44,22 +46,44 @@ def write(
     if conn.vendor not in ("sqlite", "postgresql"):
         fields = dict(zip(_EVENT_FIELDS, (event_type, reference, model_label, object_pk, tenant, now, body, now, None, 0, ""), strict=True))  # fmt: skip
         return _write_orm(using, fields, event_type, tenant, now)
-    at = conn.ops.adapt_datetimefield_value(now)
-    values = [event_type, reference, model_label, object_pk, tenant, at, body, at, None, 0, ""]
-    tail = [at, at, at, True, *([] if tenant is None else [tenant])]
-    sub = event_type if conn.vendor == "postgresql" else f'"{event_type}"'
-    with transaction.atomic(using=using, savepoint=False), conn.cursor() as cursor:
+    # Inside the CRM's transaction (the usual case) no savepoint or atomic block is needed.
+    atomic = nullcontext() if conn.in_atomic_block else transaction.atomic(using, savepoint=False)
+    raw = _unobserved(conn)
+    with atomic, closing(conn.connection.cursor()) if raw else conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            # One round trip: the deliveries read the event id from the first INSERT.
-            cursor.execute(_sql(conn.vendor, tenant is None), [*values, *tail, sub])
-            rows = cursor.fetchall()
-            event_id = next(pk for kind, pk in rows if kind == 0)
-            return event_id, [pk for kind, pk in rows if kind == 1]
-        event_sql, delivery_sql = _sql(conn.vendor, tenant is None)
-        cursor.execute(event_sql, values)
+            # One round trip to a function whose plans PostgreSQL keeps (migration 0002).
+            cursor.execute(
+                _PG_CALL, [event_type, reference, model_label, object_pk, tenant, now, body]
+            )
+            ids = cursor.fetchone()[0]
+            return ids[0], ids[1:]
+        at = conn.ops.adapt_datetimefield_value(now)
+        event_sql, delivery_sql = _sqlite_sql(tenant is None, raw)
+        cursor.execute(
+            event_sql,
+            [event_type, reference, model_label, object_pk, tenant, at, body, at, None, 0, ""],
+        )
         event_id = cursor.fetchone()[0]
-        cursor.execute(delivery_sql, [event_id, *tail, sub])
+        tenant_param = [] if tenant is None else [tenant]
+        cursor.execute(delivery_sql, [event_id, at, at, at, True, *tenant_param, f'"{event_type}"'])
         return event_id, [row[0] for row in cursor.fetchall()]
+
+
+def _unobserved(conn: Any) -> bool:
+    """Can the statements go straight to the driver's cursor?
+
+    Django's cursor wrapper costs about as much as the statements themselves (a fifth of a
+    one-row save on SQLite). It is skipped only when nobody looks at queries: no ``DEBUG``
+    query log, no ``CaptureQueriesContext`` or ``assertNumQueries``, no execute wrapper (APM
+    agents, debug toolbars). Whoever watches queries sees these ones too.
+    """
+    if conn.queries_logged or conn.execute_wrappers:
+        return False
+    conn.ensure_connection()
+    return True
+
+
+_PG_CALL = "SELECT hrflow_outbox_write(%s, %s, %s, %s, %s, %s, %s)"
 
 
 def _qn(name: str) -> str:
@@ -68,8 +92,11 @@ def _qn(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _sql(vendor: str, tenantless: bool) -> Any:
-    """The statements, built once per vendor: a CTE pair on PostgreSQL, two on SQLite."""
+def _sqlite_sql(tenantless: bool, raw: bool) -> tuple[str, str]:
+    """The two SQLite statements, built once from the models' columns.
+
+    ``raw``: for the driver's own cursor, with ``?`` placeholders (Django's cursor wrapper
+    rewrites ``%s`` itself)."""
     qn = _qn
     meta, d, e = Event._meta, Delivery._meta, WebhookEndpoint._meta
     event_sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
@@ -78,36 +105,25 @@ def _sql(vendor: str, tenantless: bool) -> Any:
         ", ".join(["%s"] * len(_EVENT_FIELDS)),
         qn(meta.pk.column),
     )
-    if vendor == "postgresql":
-        msg_id = "'msg_' || replace(gen_random_uuid()::text, '-', '')"
-        subscribed = "(jsonb_array_length(ep.{0}) = 0 OR ep.{0} ? %s)".format(qn("events"))
-        event = "(SELECT id FROM e)"
-    else:
-        msg_id = "'msg_' || lower(hex(randomblob(16)))"
-        subscribed = "(ep.{0} = '[]' OR instr(ep.{0}, %s) > 0)".format(qn("events"))
-        event = "%s"
     tenant = "ep.{} IS NULL" if tenantless else "ep.{} = %s"
     delivery_sql = (
         "INSERT INTO {table} ({cols}) "
-        "SELECT {event}, ep.{id}, {msg_id}, 'pending', 0, %s, '', NULL, NULL, '', NULL, %s, %s "
-        "FROM {endpoints} ep WHERE ep.{active} = %s AND {tenant} AND {subscribed} "
+        "SELECT %s, ep.{id}, 'msg_' || lower(hex(randomblob(16))), 'pending', 0, %s, '', NULL, "
+        "NULL, '', NULL, %s, %s "
+        "FROM {endpoints} ep WHERE ep.{active} = %s AND {tenant} "
+        "AND (ep.{events} = '[]' OR instr(ep.{events}, %s) > 0) "
         "RETURNING {table}.{id}"
     ).format(
         table=qn(d.db_table),
         cols=", ".join(qn(d.get_field(c).column) for c in _DELIVERY_COLUMNS),
         id=qn("id"),
-        msg_id=msg_id,
-        event=event,
         endpoints=qn(e.db_table),
         active=qn("is_active"),
         tenant=tenant.format(qn("tenant")),
-        subscribed=subscribed,
+        events=qn("events"),
     )
-    if vendor == "postgresql":
-        return (
-            f"WITH e AS ({event_sql}), d AS ({delivery_sql}) "
-            "SELECT 0, id FROM e UNION ALL SELECT 1, id FROM d"
-        )
+    if raw:  # no "%" in these statements but the placeholders
+        return event_sql.replace("%s", "?"), delivery_sql.replace("%s", "?")
     return event_sql, delivery_sql
 
 

@@ -254,3 +254,28 @@ def test_sync_coalesces_with_saves_in_the_same_transaction(webhooks):  # noqa: F
     assert Delivery.objects.filter(event__reference="sync-1").count() == 1
     with paused():
         assert sync(Candidate.objects.all()) == 0
+
+
+def test_outbox_statements_are_visible_to_whoever_watches_queries(webhooks):  # noqa: F811
+    """The outbox goes straight to the driver only when nobody watches queries; watched (here
+    by ``CaptureQueriesContext``, as by a debug toolbar), it goes through Django's cursor. Both
+    write the same rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = Organisation.objects.create(name="A", slug="a")
+    endpoint = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/a", tenant="a")
+    with CaptureQueriesContext(connection) as watched:
+        observed = candidate(org)
+    assert any(
+        "hrflow_outbox_write" in q["sql"] or "hrflow_matching_delivery" in q["sql"]
+        for q in watched.captured_queries
+    )
+    unobserved = candidate(org)
+    for row in (observed, unobserved):
+        event = Event.objects.get(reference=row.reference)
+        assert (event.event_type, event.tenant) == ("profile_create", "a")
+        deliveries = list(Delivery.objects.filter(event=event))
+        assert [d.endpoint_id for d in deliveries] == [endpoint.pk]
+        assert re.fullmatch(r"msg_[0-9a-f]{32}", deliveries[0].msg_id)
+        assert deliveries[0].status == "pending"
