@@ -101,6 +101,9 @@ def _insert_rows(
         f"{quote(c)} = excluded.{quote(c)}" for c in (*WRITE_FIELDS, "indexed_at")
     )
     placeholder = "(" + ", ".join(["%s"] * params_per_row) + ")"
+    if connection.vendor == "postgresql":
+        _copy_upsert(columns, values, tail)
+        return
     per_chunk = max(1, _max_params() // params_per_row)
     with connection.cursor() as cursor:
         for start in range(0, len(values), per_chunk):
@@ -109,6 +112,34 @@ def _insert_rows(
                 head + ", ".join([placeholder] * len(chunk)) + tail,
                 [v for item in chunk for v in item],
             )
+
+
+_STAGE = "hrflow_index_stage"
+
+
+def _copy_upsert(columns: tuple[str, ...], values: list[list[Any]], conflict: str) -> None:
+    """PostgreSQL: ``COPY`` the rows into a session temporary table, then one ``INSERT …
+    SELECT … ON CONFLICT``.
+
+    Why: sent as a multi-row ``INSERT``, each 1,000-row chunk was a megabyte of SQL text (every
+    resume quoted as a literal by Django's client-side binding) that the server parsed again,
+    about as long as writing the rows. ``COPY`` streams the values in the wire format. The
+    staging table empties itself at commit (``ON COMMIT DELETE ROWS``) and is created in the
+    same transaction when this session does not have it yet, which also holds behind a
+    transaction-pooling proxy.
+    """
+    table = connection.ops.quote_name(IndexEntry._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DELETE ROWS "
+            f"AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {_STAGE} ({names}) FROM STDIN") as copy:
+            for item in values:
+                copy.write_row(item)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGE}{conflict}")
+        cursor.execute(f"TRUNCATE {_STAGE}")  # the next batch of this transaction starts empty
 
 
 def _max_params() -> int:
