@@ -7,10 +7,15 @@ broad OR queries in SQL is slow (``reference/matching-engine.md`` §3).
 Semantics of ``text_keywords``: each keyword (which may hold several words) must match all its
 words, stemmed; a row matches when any keyword matches.
 
-The FTS5 table and its triggers (SQLite), or a generated ``tsvector`` column with a GIN index
-(PostgreSQL), are created on first use with ``IF NOT EXISTS``, because migrations are generated
-from the models and cannot carry raw SQL; creating either over existing rows fills it. The ORM
-never reads the extra column.
+The FTS5 table and its triggers (SQLite), or a ``tsvector`` column with a GIN index and a
+trigger (PostgreSQL), are created on first use with ``IF NOT EXISTS``; creating either over
+existing rows fills it. The ORM never reads the extra column.
+
+Why the PostgreSQL column is filled by its writers rather than generated: ``to_tsvector`` is
+most of the cost of writing an index row, and ``hrflow_sync``'s workers write while holding the
+index stamp's row lock (versions must commit in order). The bulk upsert computes the vector in
+its staging table, before it takes the lock (``store._stage``); the trigger computes it
+for any other write that leaves it out or changes the text without it (archives, the ORM).
 """
 
 from __future__ import annotations
@@ -38,7 +43,31 @@ _SQLITE = [
     f"INSERT INTO {FTS}(rowid, text) VALUES (new.id, new.text); END",
 ]
 _PG_INDEX = "hrflow_index_tsv_gin"
-_PG_COLUMN = "text_tsv"
+PG_COLUMN = "text_tsv"
+
+
+def pg_vector(text: str) -> str:
+    """The SQL of the stored ``tsvector`` of ``text`` (a column or expression)."""
+    return f"to_tsvector('english'::regconfig, {text})"
+
+
+_PG_TRIGGER = "hrflow_index_tsv"
+_PG = [
+    # A column that was created generated (before 2026-12-01) keeps its values.
+    f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{TABLE}'::regclass "
+    f"AND attname = '{PG_COLUMN}' AND attgenerated = 's') THEN "
+    f"ALTER TABLE {TABLE} ALTER COLUMN {PG_COLUMN} DROP EXPRESSION; END IF; END $$",
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector",
+    f"CREATE OR REPLACE FUNCTION {_PG_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF NEW.{PG_COLUMN} IS NULL OR (TG_OP = 'UPDATE' AND NEW.text IS DISTINCT FROM OLD.text "
+    f"AND NEW.{PG_COLUMN} IS NOT DISTINCT FROM OLD.{PG_COLUMN}) THEN "
+    f"NEW.{PG_COLUMN} := {pg_vector('NEW.text')}; "
+    f"END IF; RETURN NEW; END $$",
+    f"CREATE OR REPLACE TRIGGER {_PG_TRIGGER} BEFORE INSERT OR UPDATE ON {TABLE} "
+    f"FOR EACH ROW EXECUTE FUNCTION {_PG_TRIGGER}()",
+    f"UPDATE {TABLE} SET {PG_COLUMN} = {pg_vector('text')} WHERE {PG_COLUMN} IS NULL",
+    f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} USING gin ({PG_COLUMN})",
+]
 
 
 def ensure() -> None:
@@ -59,16 +88,16 @@ def ensure() -> None:
             if not existed:
                 cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
         elif vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_PG_INDEX])
-            if cursor.fetchone() is None:
+            # The index is created last: once it exists, everything before it does too.
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = %s) "
+                "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = %s)",
+                [_PG_INDEX, _PG_TRIGGER],
+            )
+            if not cursor.fetchone()[0]:
                 # A stored tsvector: matching reads it instead of parsing every candidate's text.
-                cursor.execute(
-                    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {_PG_COLUMN} tsvector "
-                    f"GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED"
-                )
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} USING gin ({_PG_COLUMN})"
-                )
+                for statement in _PG:
+                    cursor.execute(statement)
 
 
 def _terms(keyword: str) -> list[str]:
@@ -87,7 +116,7 @@ def keywords_q(keywords: Sequence[str]) -> Q | None:
         return Q(id__in=RawSQL(sql, [query]))
     if connection.vendor == "postgresql":
         tsquery = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(groups))
-        sql = f"{TABLE}.{_PG_COLUMN} @@ ({tsquery})"
+        sql = f"{TABLE}.{PG_COLUMN} @@ ({tsquery})"
         return Q(RawSQL(sql, [" ".join(w) for w in groups], output_field=_bool()))
     # Other databases: every word of a keyword, case-insensitively, anywhere in the text.
     q = Q(pk__in=[])

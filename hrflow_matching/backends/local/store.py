@@ -59,31 +59,34 @@ def upsert(kind: str, tenant: str | None, documents: Sequence[dict[str, Any]]) -
     if not live:
         return 0
     rows = {str(d["reference"]): document_to_row(kind, d) for d in live}
+    values = _row_values(kind, tenant, rows)
     fulltext.ensure()
     with transaction.atomic():
-        version = _bump(kind)
-        _insert_rows(kind, tenant, version, rows)
+        if connection.vendor == "postgresql":
+            # The costly part (the text's tsvector) before the stamp's row lock, which other
+            # writers wait on until this transaction commits.
+            _stage(values)
+            _merge_staged(_bump(kind))
+        else:
+            version = _bump(kind)
+            for item in values:
+                item[_VERSION] = version
+            _insert_values(values)
     return len(rows)
 
 
-def _insert_rows(
-    kind: str, tenant: str | None, version: int, rows: dict[str, dict[str, Any]]
-) -> None:
-    """Upsert rows with one ``INSERT … ON CONFLICT (kind, reference) DO UPDATE`` per chunk.
+_COLUMNS = ("kind", "reference", *WRITE_FIELDS, "indexed_at")
+_VERSION = _COLUMNS.index("version")
 
-    Why raw SQL: ``bulk_create(update_conflicts=True)`` spent more time compiling and preparing
-    every value through each field (and, on PostgreSQL, dumping UNNEST arrays) than the database
-    spent writing; here each value is prepared once by type. Row ids stay stable (full-text rows
-    and snapshots are keyed by id), and the SQLite triggers / PostgreSQL generated column keep
-    the full-text index current within the same statement.
-    """
+
+def _row_values(kind: str, tenant: str | None, rows: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """Rows as lists of ``_COLUMNS`` values, each prepared once by type (the version is set
+    when it is known)."""
     ops = connection.ops
     stamp_now = ops.adapt_datetimefield_value(timezone.now())
-    columns = ("kind", "reference", *WRITE_FIELDS, "indexed_at")
-    params_per_row = len(columns)
+    fixed = {"tenant": tenant, "version": None, "archived": False}
     values: list[list[Any]] = []
     for ref, row in rows.items():
-        fixed = {"tenant": tenant, "version": version, "archived": False}
         item: list[Any] = [kind, ref]
         for name in WRITE_FIELDS:
             value = fixed[name] if name in fixed else row.get(name)
@@ -94,22 +97,34 @@ def _insert_rows(
             item.append(value)
         item.append(stamp_now)
         values.append(item)
-    quote = ops.quote_name
-    table = quote(IndexEntry._meta.db_table)
-    head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "
-    tail = f" ON CONFLICT ({quote('kind')}, {quote('reference')}) DO UPDATE SET " + ", ".join(
-        f"{quote(c)} = excluded.{quote(c)}" for c in (*WRITE_FIELDS, "indexed_at")
+    return values
+
+
+def _on_conflict(extra: tuple[str, ...] = ()) -> str:
+    quote = connection.ops.quote_name
+    return f" ON CONFLICT ({quote('kind')}, {quote('reference')}) DO UPDATE SET " + ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}" for c in (*WRITE_FIELDS, "indexed_at", *extra)
     )
-    placeholder = "(" + ", ".join(["%s"] * params_per_row) + ")"
-    if connection.vendor == "postgresql":
-        _copy_upsert(columns, values, tail)
-        return
-    per_chunk = max(1, _max_params() // params_per_row)
+
+
+def _insert_values(values: list[list[Any]]) -> None:
+    """Upsert rows with one ``INSERT … ON CONFLICT (kind, reference) DO UPDATE`` per chunk.
+
+    Why raw SQL: ``bulk_create(update_conflicts=True)`` spent more time compiling and preparing
+    every value through each field than the database spent writing. Row ids stay stable
+    (full-text rows and snapshots are keyed by id), and the SQLite triggers keep the full-text
+    index current within the same statement.
+    """
+    quote = connection.ops.quote_name
+    table = quote(IndexEntry._meta.db_table)
+    head = f"INSERT INTO {table} ({', '.join(quote(c) for c in _COLUMNS)}) VALUES "
+    placeholder = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    per_chunk = max(1, _max_params() // len(_COLUMNS))
     with connection.cursor() as cursor:
         for start in range(0, len(values), per_chunk):
             chunk = values[start : start + per_chunk]
             cursor.execute(
-                head + ", ".join([placeholder] * len(chunk)) + tail,
+                head + ", ".join([placeholder] * len(chunk)) + _on_conflict(),
                 [v for item in chunk for v in item],
             )
 
@@ -117,29 +132,49 @@ def _insert_rows(
 _STAGE = "hrflow_index_stage"
 
 
-def _copy_upsert(columns: tuple[str, ...], values: list[list[Any]], conflict: str) -> None:
-    """PostgreSQL: ``COPY`` the rows into a session temporary table, then one ``INSERT …
-    SELECT … ON CONFLICT``.
+def _stage(values: list[list[Any]]) -> None:
+    """PostgreSQL: ``COPY`` the rows into this session's staging table, whose generated column
+    computes each text's ``tsvector``.
 
-    Why: sent as a multi-row ``INSERT``, each 1,000-row chunk was a megabyte of SQL text (every
-    resume quoted as a literal by Django's client-side binding) that the server parsed again,
-    about as long as writing the rows. ``COPY`` streams the values in the wire format. The
-    staging table empties itself at commit (``ON COMMIT DELETE ROWS``) and is created in the
-    same transaction when this session does not have it yet, which also holds behind a
-    transaction-pooling proxy.
+    Why ``COPY``: sent as a multi-row ``INSERT``, each 1,000-row chunk was a megabyte of SQL
+    text (every resume quoted as a literal by Django's client-side binding) that the server
+    parsed again, about as long as writing the rows. The staging table is a temporary table
+    that empties itself at commit (``ON COMMIT DELETE ROWS``), created in the same transaction
+    when this session does not have it yet, which also holds behind a transaction-pooling proxy.
     """
-    table = connection.ops.quote_name(IndexEntry._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    quote = connection.ops.quote_name
+    table = quote(IndexEntry._meta.db_table)
+    names = ", ".join(quote(c) for c in _COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ON COMMIT DELETE ROWS "
-            f"AS SELECT {names} FROM {table} WITH NO DATA"
-        )
+        cursor.execute("SELECT to_regclass(%s) IS NULL", [f"pg_temp.{_STAGE}"])
+        if cursor.fetchone()[0]:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {_STAGE} ON COMMIT DELETE ROWS "
+                f"AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(
+                f"ALTER TABLE {_STAGE} ADD COLUMN {fulltext.PG_COLUMN} tsvector "
+                f"GENERATED ALWAYS AS ({fulltext.pg_vector('text')}) STORED"
+            )
+        else:
+            cursor.execute(f"TRUNCATE {_STAGE}")  # an earlier write of this same transaction
         with cursor.copy(f"COPY {_STAGE} ({names}) FROM STDIN") as copy:
             for item in values:
                 copy.write_row(item)
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGE}{conflict}")
-        cursor.execute(f"TRUNCATE {_STAGE}")  # the next batch of this transaction starts empty
+
+
+def _merge_staged(version: int) -> None:
+    """PostgreSQL: the staged rows into the index, with their version and ``tsvector``."""
+    quote = connection.ops.quote_name
+    table = quote(IndexEntry._meta.db_table)
+    columns = (*_COLUMNS, fulltext.PG_COLUMN)
+    selected = ", ".join("%s" if c == "version" else quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+            f"SELECT {selected} FROM {_STAGE}" + _on_conflict((fulltext.PG_COLUMN,)),
+            [version],
+        )
 
 
 def _max_params() -> int:

@@ -1,0 +1,62 @@
+"""PostgreSQL's full-text column: filled by the bulk upsert, by a trigger for every other write,
+and upgraded in place from the generated column of earlier versions. (On SQLite the FTS5
+triggers do this job; ``test_local_engine.py`` covers keyword search on both databases.)"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from hrflow_matching.backends.local import fulltext, store
+from hrflow_matching.models import IndexEntry
+from tests.local_fixtures import profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's tsvector column (the SQLite run tests FTS5 through the engine)")
+
+
+def matching(*keywords: str) -> set[str]:
+    q = fulltext.keywords_q(keywords)
+    return set(IndexEntry.objects.filter(q).values_list("reference", flat=True))
+
+
+def test_upserts_orm_writes_and_archives_keep_the_vector_current() -> None:
+    store.upsert("profile", None, [profile("bulk", text="Senior Django developers in Lyon")])
+    IndexEntry.objects.create(
+        kind="profile", reference="orm", version=1, title="", text="Plumber and welder"
+    )
+    assert matching("developer") == {"bulk"}  # stemmed, as plainto_tsquery('english') does
+    assert matching("welders") == {"orm"}
+    IndexEntry.objects.filter(reference="orm").update(text="Gardener")
+    assert matching("welder") == set() and matching("gardener") == {"orm"}
+    store.upsert("profile", None, [profile("bulk", text="Accountant")])  # replaced, not added
+    assert matching("django") == set() and matching("accountant") == {"bulk"}
+    store.archive("profile", None, ["bulk"])  # an archive empties the text, and the vector
+    assert matching("accountant") == set()
+
+
+def test_a_generated_column_of_an_earlier_version_becomes_a_plain_one() -> None:
+    fulltext.ensure()
+    table = fulltext.TABLE
+    with connection.cursor() as cursor:  # the set-up of versions before 2026-12-01
+        cursor.execute(f"DROP TRIGGER IF EXISTS hrflow_index_tsv ON {table}")
+        cursor.execute(f"ALTER TABLE {table} DROP COLUMN {fulltext.PG_COLUMN}")
+        cursor.execute(
+            f"ALTER TABLE {table} ADD COLUMN {fulltext.PG_COLUMN} tsvector GENERATED ALWAYS AS "
+            f"(to_tsvector('english'::regconfig, text)) STORED"
+        )
+        cursor.execute(f"CREATE INDEX hrflow_index_tsv_gin ON {table} USING gin (text_tsv)")
+    IndexEntry.objects.create(kind="profile", reference="old", version=1, title="", text="Nurse")
+    store.upsert("profile", None, [profile("new", text="Night nurse in Nantes")])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+            [table, fulltext.PG_COLUMN],
+        )
+        assert cursor.fetchone()[0] == ""  # a plain column now, its values kept
+    assert matching("nurse") == {"old", "new"} and matching("nantes") == {"new"}
