@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -87,17 +88,24 @@ def ensure() -> None:
                 cursor.execute(statement)
             if not existed:
                 cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
-        elif vendor == "postgresql":
-            # The index is created last: once it exists, everything before it does too.
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = %s) "
-                "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = %s)",
-                [_PG_INDEX, _PG_TRIGGER],
-            )
-            if not cursor.fetchone()[0]:
-                # A stored tsvector: matching reads it instead of parsing every candidate's text.
-                for statement in _PG:
-                    cursor.execute(statement)
+        elif vendor == "postgresql" and not _pg_ready(cursor):
+            # In one transaction, one process at a time (hrflow_sync's workers start together):
+            # a second one waits, then finds everything in place.
+            with transaction.atomic():
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_PG_TRIGGER])
+                if not _pg_ready(cursor):
+                    for statement in _PG:
+                        cursor.execute(statement)
+
+
+def _pg_ready(cursor: Any) -> bool:
+    """The index is created last: once it and the trigger exist, everything else does too."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = %s) "
+        "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = %s)",
+        [_PG_INDEX, _PG_TRIGGER],
+    )
+    return cursor.fetchone()[0]
 
 
 def _terms(keyword: str) -> list[str]:
