@@ -10,7 +10,11 @@ are in flight: memory stays bounded.
 
 Workers are forked (they inherit the settings and registrations as they are, overrides
 included) right after every connection of the command is closed, so no process shares a
-database connection with another. Where that cannot hold, batches run inline, one after the
+database connection with another. ``manage.py hrflow_sync`` has no other thread at that point;
+where a host process does (an APM agent, a test server), Python 3.12+ warns that a lock held by
+such a thread at the fork stays held in the child. A worker uses only its own connection, the
+logging module (whose locks are re-created after a fork) and plain Python: none of them
+waits on such a lock. Where that cannot hold, batches run inline, one after the
 other: inside a transaction (a second connection would not see its rows), on an in-memory
 SQLite database, or on a platform without ``fork``.
 """
