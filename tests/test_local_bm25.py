@@ -29,3 +29,23 @@ def test_same_matrix_as_bm25s(chunk: int) -> None:
     np.testing.assert_array_equal(ours["indices"], reference.scores["indices"])
     assert ours["data"].dtype == np.float32
     np.testing.assert_array_equal(ours["data"], reference.scores["data"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Senior Python/Django developer, 5 yrs; C# & C++ (x86_64) at ACME-Corp.",
+        "Développeuse full-stack à Montréal — Node.js, 東京 2019, naïve café",
+        "a b cc d_e  f1 42 x",
+        "",
+        "ÉCOLE_Normale_Supérieure \\u00e9t\\u00e9 ﬁnance",
+    ],
+)
+def test_words_are_the_runs_bm25s_tokenises(text: str) -> None:
+    """``words`` splits on runs of two or more word characters, as bm25s's default pattern
+    ``\\b\\w\\w+\\b`` does, with the ASCII classes when the folded text is ASCII."""
+    import re
+
+    from hrflow_matching.backends.local.text import fold, words
+
+    assert words(text) == re.findall(r"(?u)\b\w\w+\b", fold(text))

@@ -16,7 +16,10 @@ import unicodedata
 from functools import lru_cache
 
 _LABEL_TOKEN = re.compile(r"[a-z0-9+#.]+")
-_WORD = re.compile(r"(?u)\b\w\w+\b")
+# Runs of two or more word characters (bm25s' ``\b\w\w+\b``: a greedy run is bounded anyway);
+# ASCII texts, nearly all of them, take the same pattern with the cheaper ASCII classes.
+_WORD = re.compile(r"\w\w+")
+_WORD_ASCII = re.compile(r"\w\w+", re.ASCII)
 #: English stop words (bm25s' list plus a few resume fillers that carry no meaning).
 STOPWORDS = frozenset(
     [
@@ -136,7 +139,10 @@ def stem(word: str) -> str:
 
 def words(text: str | None) -> list[str]:
     """The raw words of ``text`` (folded), stop words included: :func:`term` maps each."""
-    return _WORD.findall(fold(text)) if text else []
+    if not text:
+        return []
+    folded = fold(text)
+    return (_WORD_ASCII if folded.isascii() else _WORD).findall(folded)
 
 
 def term(word: str) -> str | None:
