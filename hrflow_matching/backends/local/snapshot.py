@@ -350,30 +350,43 @@ def lucene_scores(
     n = len(docs)
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     avgdl = np.asarray(lengths, dtype=np.float64).mean() if n else np.float64(1.0)
+    # Pass 1, per chunk of documents: (document, term, tf) triples, sorted by document, and the
+    # document frequencies. Scores are computed per chunk too (pass 2): the temporaries of the
+    # float64 arithmetic stay chunk-sized, not millions of entries each.
     rows, terms, tfs = [], [], []
+    df = np.zeros(n_vocab, dtype=np.int64)
     for start in range(0, n, chunk):
         part = docs[start : start + chunk]
-        flat = np.concatenate(part).astype(np.int64) if part else np.empty(0, np.int64)
-        owner = np.repeat(
-            np.arange(start, start + len(part), dtype=np.int64), lengths[start : start + len(part)]
-        )
+        flat = np.concatenate(part).astype(np.int64)
+        owner = np.repeat(np.arange(start, start + len(part)), lengths[start : start + len(part)])
         keys, counts = np.unique(owner * n_vocab + flat, return_counts=True)
         rows.append((keys // n_vocab).astype(np.int32))
         terms.append((keys % n_vocab).astype(np.int32))
         tfs.append(counts.astype(np.float32))
-    row = np.concatenate(rows) if rows else np.empty(0, np.int32)
-    term = np.concatenate(terms) if terms else np.empty(0, np.int32)
-    tf = np.concatenate(tfs) if tfs else np.empty(0, np.float32)
-    df = np.bincount(term, minlength=n_vocab)
+        df += np.bincount(terms[-1], minlength=n_vocab)
     idf = np.zeros(n_vocab, dtype=np.float32)
     seen = df > 0
     idf[seen] = np.log(1 + (n - df[seen] + 0.5) / (df[seen] + 0.5))
-    tfc = tf / (k1 * ((1 - b) + b * lengths[row] / avgdl) + tf)
-    data = (idf[term] * tfc).astype(np.float32)
-    order = np.argsort((term.astype(np.int64) << 32) | row, kind="stable")
+    datas = [
+        (idf[t] * (tf / (k1 * ((1 - b) + b * lengths[r] / avgdl) + tf))).astype(np.float32)
+        for r, t, tf in zip(rows, terms, tfs, strict=True)
+    ]
+    del tfs
+    row, term, data = (
+        _cat(parts, dtype)
+        for parts, dtype in ((rows, np.int32), (terms, np.int32), (datas, np.float32))
+    )
+    del rows, terms, datas
+    # CSC order: by term, then document (the triples are already in document order).
+    order = np.argsort(term, kind="stable")
+    del term
     indptr = np.zeros(n_vocab + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     return {"data": data[order], "indices": row[order], "indptr": indptr, "num_docs": n}
+
+
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
 
 
 def _index_delta(table: Table, docs: list[tuple[np.ndarray, int]]) -> None:

@@ -92,6 +92,7 @@ class Command(BaseCommand):
         self.progress = not options["no_progress"]
         from ...backends.local.engine import rebuilds_suspended
 
+        synced = []
         for adapter in adapters():
             if adapter.kind not in kinds:
                 continue
@@ -101,6 +102,9 @@ class Command(BaseCommand):
                 )
                 if options["remove_stale"]:
                     self.remove_stale(adapter, options["batch_size"])
+            synced.append((adapter, tenants))
+        # Snapshots last: worker processes are all forked before this process holds any.
+        for adapter, tenants in synced:
             self.finish(adapter, tenants)
 
     # -- indexing --------------------------------------------------------------------------
