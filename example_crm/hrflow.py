@@ -148,7 +148,9 @@ class CandidateAdapter(ArchivedFlag, ProfileAdapter):
                 "location": loc,
                 "urls": [],
             },
-            "experiences_duration": _merge_years(((e[4], e[5]) for e in experiences), today),
+            "experiences_duration": _merge_years(
+                ((start, end) for *_, start, end in experiences), today
+            ),
             "educations_duration": round(
                 sum(years_between(start, end) for *_, start, end in educations if start), 2
             ),

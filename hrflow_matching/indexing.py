@@ -42,8 +42,8 @@ def index_events(event_ids: list[str]) -> int:
     """Index the given events that are not indexed yet, grouped per model and tenant.
 
     Each group is one read of the rows and their related rows (the adapter's batch queryset
-    and ``to_documents``) and one ``index`` plus one ``archive`` call; a failing group is recorded on
-    its events and left for the sweeper. Returns how many events were done.
+    and ``to_documents``) and one ``index`` plus one ``archive`` call; a failing group is
+    recorded on its events and left for the sweeper. Returns how many events were done.
     """
     events = list(
         Event.objects.filter(pk__in=event_ids, indexed_at__isnull=True).order_by("created_at")

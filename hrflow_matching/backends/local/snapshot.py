@@ -301,7 +301,6 @@ def build_table(rows: Iterable[Sequence[Any]], *, version: int, base: Table | No
 
 
 def _index_bm25(table: Table, docs: list[np.ndarray]) -> None:
-
     n = len(docs)
     doc_len = np.fromiter((len(d) for d in docs), dtype=np.float32, count=n)
     table.avgdl = float(doc_len.mean()) if n and doc_len.sum() else 1.0
@@ -372,14 +371,10 @@ def lucene_scores(
         for r, t, tf in zip(rows, terms, tfs, strict=True)
     ]
     del tfs
-    row, term, data = (
-        _cat(parts, dtype)
-        for parts, dtype in ((rows, np.int32), (terms, np.int32), (datas, np.float32))
-    )
-    del rows, terms, datas
+    row, data, term = _cat(rows, np.int32), _cat(datas, np.float32), _cat(terms, np.int32)
+    del rows, datas, terms  # the chunks, now copied: peak memory stays one copy
     # CSC order: by term, then document (the triples are already in document order).
     order = np.argsort(term, kind="stable")
-    del term
     indptr = np.zeros(n_vocab + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     return {"data": data[order], "indices": row[order], "indptr": indptr, "num_docs": n}
