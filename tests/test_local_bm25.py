@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import bm25s
 import numpy as np
 import pytest
@@ -49,3 +51,68 @@ def test_words_are_the_runs_bm25s_tokenises(text: str) -> None:
     from hrflow_matching.backends.local.text import fold, words
 
     assert words(text) == re.findall(r"(?u)\b\w\w+\b", fold(text))
+
+
+def _rows(count: int, seed: int = 3) -> list[tuple]:
+    """``FIELDS`` tuples with what varies: titles, skills, languages (more than 64 distinct),
+    empty texts (also at the end), missing numbers."""
+    import datetime as dt
+
+    rng = np.random.default_rng(seed)
+    words = ["python", "django", "nurse", "the", "and", "sales", "excel", "java", "a", "café"]
+    rows = []
+    for i in range(count):
+        n_words = int(rng.integers(0, 30)) if i < count - 2 else 0
+        text = " ".join(rng.choice(words, n_words)) + (f" rare{i % 17}" if n_words else "")
+        langs = "|".join(f"l{int(x)}" for x in rng.integers(0, 80, int(rng.integers(0, 4))))
+        skills = "|".join(f"s{int(x)}" for x in rng.integers(0, 50, int(rng.integers(0, 5))))
+        rows.append(
+            (
+                i + 1, f"ref-{i}", ["", "Nurse", "Data Analyst", f"Title {i % 7}"][i % 4],
+                "Other title\nmore" if i % 3 else "", skills,
+                None if i % 5 == 0 else 48.0 + i / 100, None if i % 5 == 0 else 2.0,
+                i % 2 == 0, None if i % 4 == 0 else float(i % 12), None, float(i % 9) or None,
+                langs, dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i), text,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _assert_same_table(a, b) -> None:
+    from hrflow_matching.backends.local.snapshot import _ARRAYS
+
+    assert (a.refs, a.titles, a.skill_vocab, a.lang_vocab, a.avgdl) == (
+        b.refs, b.titles, b.skill_vocab, b.lang_vocab, b.avgdl,
+    )  # fmt: skip
+    assert a.vocab == b.vocab
+    for name in _ARRAYS:
+        x, y = a.arrays[name], b.arrays[name]
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y, err_msg=name)
+    if a.bm25 is not None:
+        for name in ("data", "indices", "indptr"):
+            np.testing.assert_array_equal(a.bm25.scores[name], b.bm25.scores[name])
+    else:
+        for x, y in zip(a.delta_terms, b.delta_terms, strict=True):
+            assert x.dtype == y.dtype
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("cuts", [[], [1], [60, 61], [30, 90, 118], [0, 120]])
+def test_scans_of_consecutive_ranges_assemble_into_the_one_pass_table(cuts: list[int]) -> None:
+    """``hrflow_sync``'s workers each scan a range of rows; merged, their scans give the table
+    one scan of every row gives: same ids for terms, titles, skills and languages (first seen
+    overall), same arrays, same BM25 matrix. Also for a delta, against its base."""
+    from hrflow_matching.backends.local.snapshot import assemble, build_table, scan
+
+    rows = _rows(120)
+    edges = [0, *cuts, len(rows)]
+    whole = build_table(rows, version=5)
+    merged = assemble([scan(rows[a:b]) for a, b in itertools.pairwise(edges)], version=5)
+    _assert_same_table(merged, whole)
+    assert len(whole.lang_vocab) == 64  # more than 64 languages: the later ones get no bit
+
+    changed = _rows(40, seed=9)
+    delta = build_table(changed, version=6, base=whole)
+    parts = [scan(changed[:15], whole.vocab), scan(changed[15:], whole.vocab)]
+    _assert_same_table(assemble(parts, version=6, base=whole), delta)

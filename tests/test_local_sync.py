@@ -140,3 +140,36 @@ def test_sync_outside_a_transaction_writes_every_batch_and_checkpoints_only_writ
     monkeypatch.setattr(LocalBackend, "index", original)
     sync("--kind", "profiles", "--batch-size", "4", "--resume")
     assert IndexEntry.objects.filter(kind="profile", archived=False).count() == live
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.processes
+def test_snapshot_scanned_by_worker_processes_is_the_one_built_in_one_pass(monkeypatch, tmp_path):
+    """With workers, ``hrflow_sync`` reads and scans the snapshot's rows in id ranges, one per
+    process, and merges them: the result is the snapshot one process builds, array for array."""
+    import numpy as np
+
+    from hrflow_matching.backends.local import engine, store
+    from hrflow_matching.backends.local.snapshot import _ARRAYS, build_table
+    from hrflow_matching.management.commands._sync_batches import can_fork
+
+    assert can_fork()  # the test database is a file (see conftest.py) or PostgreSQL
+    seed(profiles=40, jobs=2)
+    monkeypatch.setattr(engine, "MIN_ROWS_PER_SCAN", 5)
+    sync("--kind", "profiles", "--workers", "2")
+    ranges = store.id_ranges("profile", None, 2, 5)
+    assert len(ranges) == 2 and ranges[0][0] == 0 and ranges[1][1] is None
+
+    built = engine.get_engine("profile", None).base
+    one_pass = build_table(store.iter_rows("profile", None), version=built.version)
+    assert len(built) == IndexEntry.objects.filter(kind="profile", archived=False).count()
+    assert built.refs == one_pass.refs and built.vocab == one_pass.vocab
+    assert (built.titles, built.skill_vocab, built.lang_vocab) == (
+        one_pass.titles,
+        one_pass.skill_vocab,
+        one_pass.lang_vocab,
+    )
+    for name in _ARRAYS:
+        np.testing.assert_array_equal(built.arrays[name], one_pass.arrays[name], err_msg=name)
+    for name in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(built.bm25.scores[name], one_pass.bm25.scores[name])

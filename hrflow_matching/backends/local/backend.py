@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -102,9 +103,10 @@ class LocalBackend(MatchingBackend):
         store.archive(kind, self.tenant, references)
         self._maybe_rebuild(kind)
 
-    def rebuild(self, kind: Kind) -> int:
-        """Rebuild this tenant's snapshot of ``kind`` now (``hrflow_sync`` calls it)."""
-        return len(get_engine(kind, self.tenant).rebuild())
+    def rebuild(self, kind: Kind, executor: Executor | None = None, parts: int = 1) -> int:
+        """Rebuild this tenant's snapshot of ``kind`` now (``hrflow_sync`` calls it, with its
+        worker processes as ``executor``: see :meth:`Engine.rebuild`)."""
+        return len(get_engine(kind, self.tenant).rebuild(executor, parts))
 
     def health(self) -> Health:
         try:

@@ -26,18 +26,22 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from django.db import connection
+from django.db import connection, connections
 
 from ...conf import get_settings
 from . import store
-from .snapshot import Table, build_table
+from .snapshot import Scan, Table, assemble, build_table, scan
 
 logger = logging.getLogger("hrflow_matching.local")
 KEEP_SNAPSHOTS = 2
+#: A parallel build gives each worker process at least this many rows: below it, forking and
+#: merging cost more than the scan they share out.
+MIN_ROWS_PER_SCAN = 20_000
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,15 @@ class Engine:
             assert self.view_ is not None
             return self.view_
 
-    def rebuild(self) -> Table:
-        """Build a base from the database now, publish it on disk and use it."""
+    def rebuild(self, executor: Executor | None = None, parts: int = 1) -> Table:
+        """Build a base from the database now, publish it on disk and use it.
+
+        With an ``executor`` of forked worker processes (``hrflow_sync``), the rows are read
+        and scanned in up to ``parts`` id ranges at once, one per process (:func:`scan_rows`).
+        """
         with self.lock:
             version, _, epoch = store.stamp(self.kind)
-            self._install(self._build(epoch), epoch)
+            self._install(self._build(epoch, executor, parts), epoch)
             self._catch_up(version)
             assert self.base is not None
             return self.base
@@ -161,9 +169,22 @@ class Engine:
         delta_pos = {int(i): j for j, i in enumerate(delta.ids)} if delta is not None else {}
         self.view_ = View(base=self.base, delta=delta, alive=alive, delta_pos=delta_pos)
 
-    def _build(self, epoch: str) -> Table:
+    def _build(self, epoch: str, executor: Executor | None = None, parts: int = 1) -> Table:
         version = store.stamp(self.kind)[0]  # read before the rows: later writes form the delta
-        table = build_table(store.iter_rows(self.kind, self.tenant), version=version)
+        ranges = [(0, None)]
+        if executor is not None and parts > 1:
+            ranges = store.id_ranges(self.kind, self.tenant, parts, MIN_ROWS_PER_SCAN)
+        if len(ranges) > 1:
+            assert executor is not None
+            # Rows are read range by range, as keyset batches are: a row written meanwhile
+            # has a version above ``version`` and is read again into the delta.
+            futures = [
+                executor.submit(scan_rows, self.kind, self.tenant, after, upto)
+                for after, upto in ranges
+            ]
+            table = assemble([f.result() for f in futures], version=version)
+        else:
+            table = build_table(store.iter_rows(self.kind, self.tenant), version=version)
         logger.info(
             "local index: built %s %s (%d rows, v%d)", self.kind, self.tenant, len(table), version
         )
@@ -234,6 +255,17 @@ class Engine:
 _rebuilds_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "hrflow_rebuilds_suspended", default=False
 )
+
+
+def scan_rows(kind: str, tenant: str | None, after: int, upto: int | None) -> Scan:
+    """A worker process's share of a parallel build: the rows with ids in ``(after, upto]``.
+
+    The worker's connection is closed before returning: it would otherwise stay open, idle,
+    for as long as the pool lives."""
+    try:
+        return scan(store.iter_rows(kind, tenant, after=after, upto=upto))
+    finally:
+        connections.close_all()
 
 
 @contextlib.contextmanager

@@ -212,16 +212,36 @@ def scope_q(kind: str, tenant: str | None) -> Q:
     return q if tenant is None else q & Q(tenant=tenant)
 
 
-def iter_rows(kind: str, tenant: str | None, batch: int = 2000) -> Iterator[tuple]:
-    """Every live row of a scope as ``FIELDS`` tuples, by id, in keyset batches (bounded memory)."""
-    last = 0
+def iter_rows(
+    kind: str, tenant: str | None, batch: int = 2000, after: int = 0, upto: int | None = None
+) -> Iterator[tuple]:
+    """Every live row of a scope as ``FIELDS`` tuples, by id, in keyset batches (bounded memory);
+    only ids in ``(after, upto]`` when given (see :func:`id_ranges`)."""
+    last = after
     base = IndexEntry.objects.filter(scope_q(kind, tenant)).order_by("id")
+    if upto is not None:
+        base = base.filter(id__lte=upto)
     while True:
         chunk = list(base.filter(id__gt=last).values_list(*FIELDS)[:batch])
         yield from chunk
         if len(chunk) < batch:
             return
         last = chunk[-1][0]
+
+
+def id_ranges(
+    kind: str, tenant: str | None, parts: int, min_rows: int
+) -> list[tuple[int, int | None]]:
+    """Split a scope's live rows into at most ``parts`` consecutive id ranges ``(after, upto]``
+    of about equal size and at least ``min_rows`` rows each (``None``: no upper bound)."""
+    ids = IndexEntry.objects.filter(scope_q(kind, tenant)).order_by("id")
+    ids = ids.values_list("id", flat=True)
+    total = ids.count()
+    parts = max(1, min(parts, total // max(min_rows, 1)))
+    edges: list[int | None] = [0]
+    edges += [ids[total * k // parts - 1] for k in range(1, parts)]
+    edges.append(None)
+    return [(int(edges[i] or 0), edges[i + 1]) for i in range(parts)]
 
 
 def changed_since(kind: str, version: int) -> list[tuple[Any, ...]]:

@@ -86,6 +86,15 @@ def can_fork() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
+def fork_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes forked now, while this process holds no database connection (each
+    worker opens its own)."""
+    connections.close_all()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(int).result()  # a fork pool starts all its processes on the first submit
+    return pool
+
+
 class BatchRunner:
     """Runs :func:`index_batch` inline (``workers=1``) or in forked worker processes.
 
@@ -95,16 +104,8 @@ class BatchRunner:
 
     def __init__(self, workers: int) -> None:
         self.pending: collections.deque[tuple[Future[BatchResult], Any]] = collections.deque()
-        self.pool: ProcessPoolExecutor | None = None
         self.workers = workers
-        if workers > 1:
-            connections.close_all()  # before the fork: no connection is shared with a worker
-            self.pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("fork"),
-            )
-            # Forked on the first submit: do it now, while the command holds no connection.
-            self.pool.submit(int).result()
+        self.pool = fork_pool(workers) if workers > 1 else None
 
     def submit(self, label: str, pks: list[Any], end: Any) -> None:
         if self.pool is None:

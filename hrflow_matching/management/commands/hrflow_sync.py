@@ -15,9 +15,11 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
@@ -25,7 +27,7 @@ from tqdm import tqdm
 from ...backends import get_backend
 from ...models import IndexEntry, SyncCheckpoint
 from ...registry import BaseAdapter, adapters
-from ._sync_batches import BatchResult, BatchRunner, can_fork, run_batches
+from ._sync_batches import BatchResult, BatchRunner, can_fork, fork_pool, run_batches
 
 KINDS = {"profiles": "profile", "jobs": "job"}
 
@@ -103,9 +105,18 @@ class Command(BaseCommand):
                 if options["remove_stale"]:
                     self.remove_stale(adapter, options["batch_size"])
             synced.append((adapter, tenants))
+        if not synced or not self._is_local():
+            return
+        with connection.cursor() as cursor:  # fresh statistics for the filters' query plans
+            cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
         # Snapshots last: worker processes are all forked before this process holds any.
-        for adapter, tenants in synced:
-            self.finish(adapter, tenants)
+        pool = fork_pool(self.workers) if self.workers > 1 else None
+        try:
+            for adapter, tenants in synced:
+                self.finish(adapter, tenants, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
     # -- indexing --------------------------------------------------------------------------
     def sync_adapter(
@@ -185,19 +196,16 @@ class Command(BaseCommand):
                 removed += len(refs_)
         self.stdout.write(f"{adapter.label}: {removed} stale rows removed from the index.")
 
-    def finish(self, adapter: BaseAdapter, tenants: set[str | None]) -> None:
-        """Local engine: publish fresh snapshots (all rows, and per tenant), purge tombstones."""
-        if not self._is_local():
-            return
-        from django.db import connection
+    def finish(self, adapter: BaseAdapter, tenants: set[str | None], pool: Executor | None) -> None:
+        """Local engine: publish fresh snapshots (all rows, and per tenant), purge tombstones.
 
+        With worker processes (``pool``), each snapshot's rows are read and scanned in id
+        ranges, one per worker."""
         from ...backends.local import store
 
-        with connection.cursor() as cursor:  # fresh statistics for the filters' query plans
-            cursor.execute(f"ANALYZE {IndexEntry._meta.db_table}")
         version = store.stamp(adapter.kind)[0]
         for tenant in sorted({None, *tenants}, key=lambda t: (t is not None, t or "")):
-            get_backend(tenant).rebuild(adapter.kind)
+            get_backend(tenant).rebuild(adapter.kind, pool, self.workers)
         store.compact(adapter.kind, version)
 
     def _is_local(self) -> bool:
