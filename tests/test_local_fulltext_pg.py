@@ -60,3 +60,34 @@ def test_a_generated_column_of_an_earlier_version_becomes_a_plain_one() -> None:
         )
         assert cursor.fetchone()[0] == ""  # a plain column now, its values kept
     assert matching("nurse") == {"old", "new"} and matching("nantes") == {"new"}
+
+
+TRICKY_TEXTS = [
+    "Senior Python/Django developer, developers; C# & C++ (x86_64) at ACME-Corp. ACME-Corp!",
+    "Full-stack engineer: full stack, e-mail jane.doe@example.com, https://example.com/a-b?x=1",
+    "Développeuse à Montréal — Node.js v18.2, 東京 2019, naïve café, café.\tTabs\nand\r\nlines",
+    "ÉCOLE_Normale_Supérieure /usr/local/bin 3.14 1,000 -5 +7 50% $40k",
+    "the and of a an", "", "   ",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_distinct_words_give_the_lexemes_of_the_whole_text(text: str) -> None:
+    """The bulk upsert computes the vector from each word once (half the text): it must hold
+    exactly the lexemes of the whole text, so a keyword matches the same rows either way."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(to_tsvector('english'::regconfig, %s)), "
+            "tsvector_to_array(to_tsvector('english'::regconfig, %s))",
+            [text, fulltext.distinct_words(text)],
+        )
+        whole, distinct = cursor.fetchone()
+    assert sorted(distinct) == sorted(whole)
+
+
+def test_bulk_upserts_and_other_writes_match_the_same_keywords() -> None:
+    text = TRICKY_TEXTS[0] + " " + TRICKY_TEXTS[1]
+    store.upsert("profile", None, [profile("bulk", text=text)])
+    IndexEntry.objects.create(kind="profile", reference="orm", version=1, title="", text=text)
+    for keyword in ("developer", "acme-corp", "full stack", "engineers", "senior"):
+        assert matching(keyword) == {"bulk", "orm"}, keyword

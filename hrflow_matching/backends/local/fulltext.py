@@ -52,6 +52,18 @@ def pg_vector(text: str) -> str:
     return f"to_tsvector('english'::regconfig, {text})"
 
 
+def distinct_words(text: str | None) -> str:
+    """``text``'s whitespace-separated words, each once, in order: what the bulk upsert gives
+    ``to_tsvector``.
+
+    Why: a keyword filter asks whether a row holds the query's lexemes, never where
+    (``plainto_tsquery`` only ANDs them), and PostgreSQL's parser never reads a token across
+    whitespace, so this gives the same lexemes as the whole text (a test checks it) in about
+    half the time. Only their positions differ, which nothing reads.
+    """
+    return " ".join(dict.fromkeys(text.split())) if text else ""
+
+
 _PG_TRIGGER = "hrflow_index_tsv"
 _PG = [
     # A column that was created generated (before 2026-12-01) keeps its values.
