@@ -78,11 +78,13 @@ def test_distinct_words_give_the_lexemes_of_the_whole_text(text: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tsvector_to_array(to_tsvector('english'::regconfig, %s)), "
-            "tsvector_to_array(to_tsvector('english'::regconfig, %s))",
-            [text, fulltext.distinct_words(text)],
+            "tsvector_to_array(to_tsvector('english'::regconfig, %s)), "
+            f"{fulltext.pg_vector('%s')} = {fulltext.pg_vector('%s')}",
+            [text, fulltext.distinct_words(text), text, fulltext.distinct_words(text)],
         )
-        whole, distinct = cursor.fetchone()
+        whole, distinct, same_stored_vector = cursor.fetchone()
     assert sorted(distinct) == sorted(whole)
+    assert same_stored_vector  # no positions: the very same value
 
 
 def test_bulk_upserts_and_other_writes_match_the_same_keywords() -> None:
@@ -91,3 +93,26 @@ def test_bulk_upserts_and_other_writes_match_the_same_keywords() -> None:
     IndexEntry.objects.create(kind="profile", reference="orm", version=1, title="", text=text)
     for keyword in ("developer", "acme-corp", "full stack", "engineers", "senior"):
         assert matching(keyword) == {"bulk", "orm"}, keyword
+    vectors = IndexEntry.objects.extra(select={"v": f"{fulltext.PG_COLUMN}::text"})
+    bulk, orm = (vectors.get(reference=r).v for r in ("bulk", "orm"))
+    assert bulk == orm and "'develop'" in bulk and ":" not in bulk  # lexemes, no positions
+
+
+def test_a_trigger_of_an_earlier_version_is_replaced() -> None:
+    fulltext.ensure()
+    with connection.cursor() as cursor:  # the trigger function before 2026-12-01 kept positions
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION hrflow_index_tsv() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN NEW.text_tsv := to_tsvector('english'::regconfig, NEW.text); RETURN NEW; "
+            "END $$"
+        )
+    IndexEntry.objects.create(kind="profile", reference="old", version=1, title="", text="Nurse")
+    store.upsert("profile", None, [profile("new", text="Night nurse")])  # ensure() upgrades
+    IndexEntry.objects.create(kind="profile", reference="orm", version=1, title="", text="Nurse")
+    vectors = dict(
+        IndexEntry.objects.extra(select={"v": f"{fulltext.PG_COLUMN}::text"}).values_list(
+            "reference", "v"
+        )
+    )
+    assert vectors["old"] == "'nurs':1" and vectors["orm"] == "'nurs'"
+    assert matching("nurses") == {"old", "new", "orm"}
