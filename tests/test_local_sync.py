@@ -144,7 +144,7 @@ def test_sync_outside_a_transaction_writes_every_batch_and_checkpoints_only_writ
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.processes
-def test_snapshot_scanned_by_worker_processes_is_the_one_built_in_one_pass(monkeypatch, tmp_path):
+def test_snapshot_scanned_by_worker_processes_is_the_one_built_in_one_pass(monkeypatch):
     """With workers, ``hrflow_sync`` reads and scans the snapshot's rows in id ranges, one per
     process, and merges them: the result is the snapshot one process builds, array for array."""
     import numpy as np

@@ -331,7 +331,7 @@ def assemble(scans: Sequence[Scan], *, version: int, base: Table | None = None) 
     arrays["title_idx"] = _cat([_remap(s.title_idx, m) for s, m in by_title], np.int32)
     arrays["title2_idx"] = _cat([_remap(s.title2_idx, m) for s, m in by_title], np.int32)
     skill_parts = [m[s.skill_indices] for s, m in zip(scans, skill_maps, strict=True)]
-    skill_indices = _cat(skill_parts, np.int32).astype(np.int32)
+    skill_indices = _cat(skill_parts, np.int32)
     skill_indptr = _join_indptr([s.skill_indptr for s in scans])
     taxonomy = get_taxonomy()
     entry_rows = np.repeat(np.arange(n, dtype=np.int32), np.diff(skill_indptr))
@@ -381,7 +381,7 @@ def _union(parts: Iterable[list[str]]) -> tuple[dict[str, int], list[np.ndarray]
     """Merge vocabularies in order: the merged one (key -> id) and each part's id map."""
     merged: dict[str, int] = {}
     maps = [
-        np.fromiter((merged.setdefault(k, len(merged)) for k in part), np.int64, count=len(part))
+        np.fromiter((merged.setdefault(k, len(merged)) for k in part), np.int32, count=len(part))
         for part in parts
     ]
     return merged, maps
@@ -410,7 +410,7 @@ def _docs(scan: Scan, term_map: np.ndarray) -> list[np.ndarray]:
         return []
     known = scan.word_ids >= 0
     ends = np.cumsum(_per_row(known, scan.word_counts))
-    return np.split(term_map.astype(np.int32)[scan.word_ids[known]], ends[:-1])
+    return np.split(term_map[scan.word_ids[known]], ends[:-1])
 
 
 def _per_row(flags: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -540,10 +540,11 @@ def _index_delta(table: Table, scans: Sequence[Scan], n_vocab: int) -> None:
     counts = _cat([s.word_counts for s in scans], np.int64)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     known = ids >= 0
-    keys, tfs = np.unique(owner[known] * max(n_vocab, 1) + ids[known], return_counts=True)
+    width = max(n_vocab, 1)
+    keys, tfs = np.unique(owner[known] * width + ids[known], return_counts=True)
     table.delta_terms = (
-        (keys // max(n_vocab, 1)).astype(np.int32),
-        (keys % max(n_vocab, 1)).astype(np.int32),
+        (keys // width).astype(np.int32),
+        (keys % width).astype(np.int32),
         tfs.astype(np.float32),
     )
     table.arrays["doc_len"] = _per_row(ids != -1, counts).astype(np.float32)

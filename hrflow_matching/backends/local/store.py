@@ -77,6 +77,7 @@ def upsert(kind: str, tenant: str | None, documents: Sequence[dict[str, Any]]) -
 
 _COLUMNS = ("kind", "reference", *WRITE_FIELDS, "indexed_at")
 _VERSION = _COLUMNS.index("version")
+_TEXT = _COLUMNS.index("text")
 
 
 def _row_values(kind: str, tenant: str | None, rows: dict[str, dict[str, Any]]) -> list[list[Any]]:
@@ -161,11 +162,10 @@ def _stage(values: list[list[Any]]) -> None:
             )
         else:
             cursor.execute(f"TRUNCATE {_STAGE}")  # an earlier write of this same transaction
-        text = _COLUMNS.index("text")
         distinct_words = fulltext.distinct_words
         with cursor.copy(f"COPY {_STAGE} ({names}, {_STAGE_WORDS}) FROM STDIN") as copy:
             for item in values:
-                copy.write_row([*item, distinct_words(item[text])])
+                copy.write_row([*item, distinct_words(item[_TEXT])])
 
 
 def _merge_staged(version: int) -> None:
