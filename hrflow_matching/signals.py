@@ -6,7 +6,9 @@
 - ``pre_delete`` records the archive while the row, and so its reference, still exists.
 - ``m2m_changed`` on an adapter's ``watched_m2m`` and saves/deletes of its ``related_models``
   are updates of the parent.
-- Fixture loads (``raw``) record nothing.
+- Fixture loads (``raw``) record nothing, including the many-to-many rows that ``loaddata``
+  sets after its raw save (``m2m_changed`` carries no ``raw`` flag, so the raw save marks the
+  instance, and the next ordinary save clears the mark).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .registry import BaseAdapter, adapters, related_watchers
 
 _WAS_ARCHIVED = "_hrflow_was_archived"
 _LOADED_ARCHIVED = "_hrflow_loaded_archived"
+_RAW_LOADED = "_hrflow_raw_loaded"
 _connected: list[tuple[Any, Any, type]] = []
 
 
@@ -72,7 +75,11 @@ def _post_init(sender: type, instance: models.Model, **kwargs: Any) -> None:
 
 
 def _pre_save(sender: type, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw or events.is_paused() or instance._state.adding or instance.pk is None:
+    if raw:
+        instance.__dict__[_RAW_LOADED] = True
+        return
+    instance.__dict__.pop(_RAW_LOADED, None)
+    if events.is_paused() or instance._state.adding or instance.pk is None:
         return
     if _LOADED_ARCHIVED in instance.__dict__:
         instance.__dict__[_WAS_ARCHIVED] = instance.__dict__[_LOADED_ARCHIVED]
@@ -129,6 +136,8 @@ def _m2m_changed(
         return
     using = kwargs.get("using")
     if not reverse:
+        if instance.__dict__.get(_RAW_LOADED):
+            return  # loaddata setting the relations of the row it just saved raw
         if action in ("post_add", "post_remove", "post_clear"):
             _touch_parent(instance, using)
         return
