@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from standardwebhooks import Webhook
 
 from example_crm.models import Organisation
 from hrflow_matching.models import Delivery, WebhookEndpoint
+from hrflow_matching.tasks import run_sweep
 from tests.webhook_fixtures import candidate, webhooks  # noqa: F401
 from tests.webhook_support import start_receiver
 
@@ -117,5 +122,48 @@ def test_hrflow_worker_sends_without_a_broker(webhooks, capsys):  # noqa: F811
         assert Webhook(ep.secret).verify(req.body, req.headers)["reference"] == c.reference
         assert "sent 1 deliveries" in capsys.readouterr().out
         assert Delivery.objects.get().status == "success"
+    finally:
+        rec.close()
+
+
+def _shown_secret(response) -> str:  # type: ignore[no-untyped-def]
+    [secret] = re.findall(r"whsec_[A-Za-z0-9+/=]+", response.content.decode())
+    return secret
+
+
+def test_admin_shows_a_secret_once_when_added_and_when_rotated(webhooks, admin_client):  # noqa: F811
+    """An endpoint made in the admin is usable without a shell: the secret shown once signs."""
+    rec = start_receiver()
+    try:
+        response = admin_client.post(
+            "/admin/hrflow_matching/webhookendpoint/add/",
+            {"url": rec.url + "/ok", "description": "", "tenant": "", "headers": "{}",
+             "is_active": "on"},
+            follow=True,
+        )  # fmt: skip
+        ep = WebhookEndpoint.objects.get()
+        first = _shown_secret(response)
+        assert first == ep.secret
+        change = admin_client.get(f"/admin/hrflow_matching/webhookendpoint/{ep.pk}/change/")
+        assert ep.secret not in change.content.decode()
+        response = admin_client.post(
+            "/admin/hrflow_matching/webhookendpoint/",
+            {"action": "rotate_secrets", "_selected_action": [ep.pk]},
+            follow=True,
+        )
+        second = _shown_secret(response)
+        ep.refresh_from_db()
+        assert second == ep.secret != first and ep.previous_secret == first
+        listing = admin_client.get("/admin/hrflow_matching/webhookendpoint/").content.decode()
+        assert first not in listing and second not in listing
+        candidate()
+        for _ in range(200):
+            run_sweep(publish=False)
+            if rec.hits("/ok"):
+                break
+            time.sleep(0.01)
+        [req] = rec.hits("/ok")
+        Webhook(second).verify(req.body, req.headers)  # the receiver switches to the new one
+        Webhook(first).verify(req.body, req.headers)  # and the old one still works meanwhile
     finally:
         rec.close()

@@ -1,7 +1,8 @@
 """Admin for webhook endpoints, deliveries and their attempts: resend, ping, tenant filters.
 
-Secrets are never shown in lists or forms; an operator who needs one rotates it with
-``manage.py hrflow_endpoint rotate-secret``, which prints the new one once.
+Secrets are never shown in lists or forms. A secret is shown once, in a message: when the
+endpoint is added, and when the "Rotate signing secret" action makes a new one (the old one keeps
+signing for ``WEBHOOKS["ROTATION_GRACE"]``), as ``manage.py hrflow_endpoint`` prints it once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ..conf import get_settings
 from ..delivery import sender
 from ..delivery.ping import ping
 from ..models.webhooks import EVENT_TYPE_CHOICES, Delivery, DeliveryAttempt, WebhookEndpoint
@@ -78,7 +80,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = [TenantFilter, "is_active"]
     search_fields = ["url", "description", "tenant"]
     readonly_fields = ["disabled_reason", "failing_since", "created_at", "updated_at"]
-    actions = ["ping_endpoints", "enable_endpoints"]
+    actions = ["ping_endpoints", "enable_endpoints", "rotate_secrets"]
 
     @admin.display(description="events")
     def subscribed(self, obj: WebhookEndpoint) -> str:
@@ -97,10 +99,30 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 level,
             )
 
+    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(request, _secret_message(obj, obj.secret, "Its signing secret"))
+
+    @admin.action(description="Rotate signing secret (shows the new one once)")
+    def rotate_secrets(self, request: HttpRequest, queryset: QuerySet) -> None:
+        grace = float(get_settings()["WEBHOOKS"]["ROTATION_GRACE"])
+        for endpoint in queryset:
+            secret = endpoint.rotate_secret(grace)
+            text = _secret_message(endpoint, secret, "New signing secret")
+            messages.warning(request, f"{text} The previous one also signs for {grace:g} s.")
+
     @admin.action(description="Enable (clears the failure clock)")
     def enable_endpoints(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = queryset.update(is_active=True, disabled_reason="", failing_since=None)
         self.message_user(request, f"{n} endpoint(s) enabled.")
+
+
+def _secret_message(endpoint: WebhookEndpoint, secret: str, what: str) -> str:
+    return (
+        f"{endpoint.url} (id {endpoint.pk}): {what} is {secret} — give it to the receiver now: "
+        "it will not be shown again."
+    )
 
 
 class AttemptInline(admin.TabularInline):

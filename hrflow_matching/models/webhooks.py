@@ -9,6 +9,7 @@ lost its queue.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
 import uuid
 
@@ -70,6 +71,18 @@ class WebhookEndpoint(models.Model):
 
     def subscribes(self, event_type: str) -> bool:
         return not self.events or event_type in self.events
+
+    def rotate_secret(self, grace_seconds: float) -> str:
+        """Sign with a new secret from now on; the current one keeps signing too (a second
+        signature) for ``grace_seconds``, so the receiver can switch without losing events.
+        Saves, and returns the new secret: the one time it is shown."""
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = timezone.now() + dt.timedelta(seconds=grace_seconds)
+        self.secret = new_secret()
+        self.save(
+            update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
+        )
+        return self.secret
 
     def signing_secrets(self) -> list[str]:
         """The current secret, plus the previous one during the rotation grace period."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from hrflow_matching.conf import get_settings
-from hrflow_matching.models.webhooks import EVENT_TYPES, WebhookEndpoint, new_secret
+from hrflow_matching.models.webhooks import EVENT_TYPES, WebhookEndpoint
 
 
 class Command(BaseCommand):
@@ -88,11 +86,5 @@ class Command(BaseCommand):
     def do_rotate_secret(self, options: dict[str, Any]) -> None:
         endpoint = self._get(options["id"])
         grace = float(get_settings()["WEBHOOKS"]["ROTATION_GRACE"])
-        endpoint.previous_secret = endpoint.secret
-        endpoint.previous_secret_expires_at = timezone.now() + dt.timedelta(seconds=grace)
-        endpoint.secret = new_secret()
-        endpoint.save(
-            update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
-        )
-        self.stdout.write(f"secret: {endpoint.secret}")
+        self.stdout.write(f"secret: {endpoint.rotate_secret(grace)}")
         self.stdout.write(f"The previous secret also signs for {grace:g} s.")
