@@ -15,7 +15,7 @@ Everything goes through the backend's public interface, as a CRM would use it:
   resume itself excluded); relevant = same category.
 
 nDCG@10 with binary gains (ideal = min(10, relevant)), averaged over categories (A) or resumes
-(B). The BM25 parameters (``snapshot.K1``, ``B``, ``QUERY_TF_POWER``) were chosen with
+(B). The BM25 parameters (``bm25.K1``, ``B``, ``QUERY_TF_POWER``) were chosen with
 ``--grid`` on the even-numbered categories (sorted by name), by A + B on that half; figures are
 reported on the odd-numbered half (held out) and on all. The CSV is evaluation-only: read at
 run time, never copied.
@@ -149,21 +149,19 @@ def main() -> None:
     cats = sorted({c for c, _ in resumes})
     tune, held = cats[0::2], cats[1::2]
     if args.grid:
-        from hrflow_matching.backends.local import snapshot
+        from hrflow_matching.backends.local import bm25
         from hrflow_matching.backends.local.engine import get_engine
 
         grid = []
         for k1, b, power in itertools.product((1.5, 2.0, 3.0), (0.75, 0.9, 1.0), (1.0, 1.5, 2.0)):
-            snapshot.K1, snapshot.B, snapshot.QUERY_TF_POWER = k1, b, power
+            bm25.K1, bm25.B, bm25.QUERY_TF_POWER = k1, b, power
             get_engine("profile", None).rebuild()
             a, bb = summarise(evaluate(resumes, args.weights), tune)
             grid.append((a + bb, k1, b, power))
             print(f"k1={k1} b={b} query tf^{power}: tuning half A {a:.3f} B {bb:.3f}")
-        _, snapshot.K1, snapshot.B, snapshot.QUERY_TF_POWER = max(grid)
+        _, bm25.K1, bm25.B, bm25.QUERY_TF_POWER = max(grid)
         get_engine("profile", None).rebuild()
-        print(
-            f"best on the tuning half: k1={snapshot.K1} b={snapshot.B} tf^{snapshot.QUERY_TF_POWER}"
-        )
+        print(f"best on the tuning half: k1={bm25.K1} b={bm25.B} tf^{bm25.QUERY_TF_POWER}")
     result = evaluate(resumes, args.weights)
     for label, subset in (("tuning half", tune), ("held-out half", held), ("all 25", cats)):
         a, b = summarise(result, subset)

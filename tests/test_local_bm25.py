@@ -8,7 +8,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from hrflow_matching.backends.local.snapshot import K1, B, lucene_scores
+from hrflow_matching.backends.local.bm25 import K1, B, lucene_scores
 
 
 @pytest.mark.parametrize("chunk", [3, 8192])
@@ -103,7 +103,7 @@ def test_scans_of_consecutive_ranges_assemble_into_the_one_pass_table(cuts: list
     """``hrflow_sync``'s workers each scan a range of rows; merged, their scans give the table
     one scan of every row gives: same ids for terms, titles, skills and languages (first seen
     overall), same arrays, same BM25 matrix. Also for a delta, against its base."""
-    from hrflow_matching.backends.local.snapshot import assemble, build_table, scan
+    from hrflow_matching.backends.local.build import assemble, build_table, scan
 
     rows = _rows(120)
     edges = [0, *cuts, len(rows)]

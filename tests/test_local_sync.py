@@ -150,7 +150,8 @@ def test_snapshot_scanned_by_worker_processes_is_the_one_built_in_one_pass(monke
     import numpy as np
 
     from hrflow_matching.backends.local import engine, store
-    from hrflow_matching.backends.local.snapshot import _ARRAYS, build_table
+    from hrflow_matching.backends.local.build import build_table
+    from hrflow_matching.backends.local.snapshot import _ARRAYS
     from hrflow_matching.management.commands._sync_batches import can_fork
 
     assert can_fork()  # the test database is a file (see conftest.py) or PostgreSQL

@@ -35,7 +35,8 @@ from django.db import connection, connections
 
 from ...conf import get_settings
 from . import store
-from .snapshot import Scan, Table, assemble, build_table, scan
+from .build import Scan, assemble, build_table, scan
+from .snapshot import Table
 
 logger = logging.getLogger("hrflow_matching.local")
 KEEP_SNAPSHOTS = 2
