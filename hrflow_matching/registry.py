@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
@@ -98,6 +98,21 @@ class BaseAdapter:
     def reference_lookup(self) -> str:
         """The ORM lookup for the reference: ``pk`` or the reference field name."""
         return self.reference_field
+
+    def find_by_reference(self, queryset: QuerySet, reference: str) -> models.Model | None:
+        """The row of ``queryset`` with this reference, or None.
+
+        References come from URLs and query strings, so anything may arrive. One that cannot be
+        a value of the reference field ("abc" for an integer primary key, the default; not a
+        UUID for a UUID key; a NUL character, which no text column stores and PostgreSQL
+        refuses) names no row: it is an unknown reference (a 404), not a server error.
+        """
+        if "\x00" in reference:
+            return None
+        try:
+            return queryset.filter(**{self.reference_lookup(): reference}).first()
+        except (ValueError, TypeError, ValidationError):
+            return None
 
     def get_parents_of_related(self, child: models.Model) -> Iterable[models.Model]:
         """The registered rows a child row belongs to (see :attr:`related_models`)."""

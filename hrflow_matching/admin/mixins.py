@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from ..registry import get_adapter
 
@@ -34,14 +34,26 @@ class MatchingAdminMixin:
     change_form_template = "hrflow_matching/admin/change_form.html"
 
     def hrflow_matching_link(self, request: HttpRequest, obj: Any) -> dict[str, str] | None:
-        """The link of ``obj``'s matching page, or None when it must not be offered."""
+        """The link of ``obj``'s matching page, or None when it must not or cannot be offered.
+
+        A reference no route takes leaves the button out: the change page itself must work. So
+        does one with a ``.`` or ``..`` path segment (``A/../B``): browsers resolve those, even
+        percent-encoded, and the button would open another row's matching.
+        """
         adapter = get_adapter(obj) if obj is not None else None
         if adapter is None or not request.user.has_perm(PERMISSION):
             return None
         if adapter.is_archived(obj):
             return None
         url_name, label = LINKS[adapter.kind]
-        return {"url": reverse(url_name, args=[adapter.get_reference(obj)]), "label": label}
+        reference = adapter.get_reference(obj)
+        if {".", ".."} & set(reference.split("/")):
+            return None
+        try:
+            url = reverse(url_name, args=[reference])
+        except NoReverseMatch:  # e.g. an empty reference: no page to link, and no reason to 500
+            return None
+        return {"url": url, "label": label}
 
     def change_view(
         self,

@@ -1,14 +1,22 @@
-"""DRF routes under ``/hrflow/api/``."""
+"""DRF routes under ``/hrflow/api/``.
+
+A lookup takes its reference whole (``converters.ReferenceConverter``: slashes included, as
+they are or as ``%2F``). No other route starts with ``profiles/`` or ``jobs/``, so the lookups
+shadow none.
+"""
 
 from django.urls import path
 
+from ..converters import REFERENCE
 from . import docs, matching, views
 
 urlpatterns: list = [
     path("profiles/", views.ProfileListView.as_view(), name="api-profiles"),
-    path("profiles/<str:reference>/", views.ProfileLookupView.as_view(), name="api-profile"),
+    path(
+        f"profiles/<{REFERENCE}:reference>/", views.ProfileLookupView.as_view(), name="api-profile"
+    ),
     path("jobs/", views.JobListView.as_view(), name="api-jobs"),
-    path("jobs/<str:reference>/", views.JobLookupView.as_view(), name="api-job"),
+    path(f"jobs/<{REFERENCE}:reference>/", views.JobLookupView.as_view(), name="api-job"),
     path("schema/", docs.SchemaView.as_view(), name="api-schema"),
     path("docs/", docs.DocsView.as_view(url_name="hrflow_matching:api-schema"), name="api-docs"),
     path("matching/profiles/", matching.ProfilesForJobApi.as_view(), name="api-matching-profiles"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -153,10 +153,7 @@ class LookupView(PullView):
         rows_q = scope.rows_q(adapter.tenant_field)
         if rows_q is not None:
             queryset = queryset.filter(rows_q)
-        try:
-            return queryset.filter(**{adapter.reference_lookup(): reference}).first()
-        except (ValueError, TypeError, ValidationError):  # e.g. "abc" for an integer pk
-            return None
+        return adapter.find_by_reference(queryset, reference)
 
 
 def _list_schema(kind: str, page: type) -> Any:

@@ -61,9 +61,12 @@ def scoped_queryset(adapter: BaseAdapter, tenant: str | None) -> QuerySet:
 
 
 def load_subject(kind: Kind, reference: str, tenant: str | None) -> tuple[BaseAdapter, Model]:
-    """The job or candidate a page is about; 404 when unknown, archived or another tenant's."""
+    """The job or candidate a page is about; 404 when unknown, archived or another tenant's.
+
+    A reference the reference field cannot hold is unknown too (``find_by_reference``).
+    """
     adapter = get_kind_adapter(kind)
-    obj = scoped_queryset(adapter, tenant).filter(**{adapter.reference_lookup(): reference}).first()
+    obj = adapter.find_by_reference(scoped_queryset(adapter, tenant), reference)
     if obj is None:
         raise Http404(f"No active {kind} with reference {reference!r}.")
     return adapter, obj

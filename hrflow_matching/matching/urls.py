@@ -1,17 +1,22 @@
-"""Recruiter pages under ``/hrflow/``."""
+"""Recruiter pages under ``/hrflow/``.
+
+A reference is taken whole by ``converters.ReferenceConverter``, as in the pull lookups; no other
+route starts with ``matching/jobs/`` or ``matching/profiles/``, so it shadows none.
+"""
 
 from django.urls import path
 
+from ..converters import REFERENCE
 from . import views
 
 urlpatterns = [
     path(
-        "matching/jobs/<str:reference>/",
+        f"matching/jobs/<{REFERENCE}:reference>/",
         views.ProfilesForJobView.as_view(),
         name="matching_profiles_for_job",
     ),
     path(
-        "matching/profiles/<str:reference>/",
+        f"matching/profiles/<{REFERENCE}:reference>/",
         views.JobsForProfileView.as_view(),
         name="matching_jobs_for_profile",
     ),
