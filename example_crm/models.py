@@ -91,10 +91,6 @@ class Archivable(models.Model):
             kwargs["update_fields"] = {*update_fields, "updated_at", "archived_at"}
         super().save(*args, **kwargs)
 
-    def touch(self) -> None:
-        """Bump ``updated_at`` after a change to a child row (experience, education)."""
-        type(self).objects.filter(pk=self.pk).update(updated_at=timezone.now())
-
 
 class Located(models.Model):
     city = models.CharField(max_length=120, blank=True)
@@ -139,20 +135,12 @@ class Candidate(Archivable, Located):
 
 
 class CandidatePart(models.Model):
-    """A child row of a candidate: changing it changes the candidate's ``updated_at``, so that an
-    incremental pull (``updated_since``) meets the candidate again."""
+    """A child row of a candidate. Its saves and deletes, and changes of the candidate's skills,
+    move the candidate's ``updated_at``: the adapter declares them (``related_models``,
+    ``watched_m2m``) and hrflow_matching touches the candidate (``BaseAdapter.touch``)."""
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.candidate.touch()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.candidate.touch()
-        return result
 
 
 class WorkExperience(CandidatePart):

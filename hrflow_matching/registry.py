@@ -19,9 +19,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 Kind = Literal["profile", "job"]
 KINDS: tuple[Kind, ...] = ("profile", "job")
@@ -98,6 +99,26 @@ class BaseAdapter:
     def reference_lookup(self) -> str:
         """The ORM lookup for the reference: ``pk`` or the reference field name."""
         return self.reference_field
+
+    def touch(self, obj: models.Model, using: str | None = None) -> None:
+        """Move ``obj``'s modification date to now after a change its own save did not make.
+
+        The app calls it when a watched many-to-many relation or a child row in
+        :attr:`related_models` changes: ``auto_now`` and hand-written ``save()`` methods do
+        not see those, and an incremental pull (``updated_since``, a cursor) meets a row again
+        only when its modification date moves. The default updates :attr:`updated_at_field`
+        in SQL (no save, no signals) when it is a date-time column of the model itself;
+        override it for any other scheme.
+        """
+        try:
+            field = self.model._meta.get_field(self.updated_at_field)
+        except FieldDoesNotExist:
+            return  # a related path or a property: the CRM keeps it itself
+        if not isinstance(field, models.DateTimeField) or obj.pk is None:
+            return
+        now = timezone.now()
+        self.model._base_manager.using(using).filter(pk=obj.pk).update(**{field.attname: now})
+        setattr(obj, field.attname, now)
 
     def find_by_reference(self, queryset: QuerySet, reference: str) -> models.Model | None:
         """The row of ``queryset`` with this reference, or None.

@@ -5,7 +5,9 @@
   create (restore) without an extra query on the save path.
 - ``pre_delete`` records the archive while the row, and so its reference, still exists.
 - ``m2m_changed`` on an adapter's ``watched_m2m`` and saves/deletes of its ``related_models``
-  are updates of the parent.
+  are updates of the parent, and move its modification date (``BaseAdapter.touch``), so that
+  an incremental pull meets it again. The date moves inside ``paused()`` too: it is the row's
+  truth, not an event.
 - Fixture loads (``raw``) record nothing, including the many-to-many rows that ``loaddata``
   sets after its raw save (``m2m_changed`` carries no ``raw`` flag, so the raw save marks the
   instance, and the next ordinary save clears the mark).
@@ -132,8 +134,6 @@ def _m2m_changed(
     pk_set: set | None,
     **kwargs: Any,
 ) -> None:
-    if events.is_paused():
-        return
     using = kwargs.get("using")
     if not reverse:
         if instance.__dict__.get(_RAW_LOADED):
@@ -173,7 +173,10 @@ def _adapter_for_model(model: type) -> BaseAdapter | None:
 
 def _touch_parent(parent: models.Model, using: str | None) -> None:
     adapter = _adapter(parent)
-    if adapter is None or adapter.is_archived(parent):
+    if adapter is None:
+        return
+    adapter.touch(parent, using)
+    if events.is_paused() or adapter.is_archived(parent):
         return  # changes to an archived row are not events
     events.record(parent, events.UPDATE, adapter=adapter, using=using)
 
@@ -186,14 +189,12 @@ def _parents(child: models.Model) -> list[models.Model]:
 
 
 def _child_saved(sender: type, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw or events.is_paused():
+    if raw:
         return
     for parent in _parents(instance):
         _touch_parent(parent, kwargs.get("using"))
 
 
 def _child_deleted(sender: type, instance: models.Model, **kwargs: Any) -> None:
-    if events.is_paused():
-        return
     for parent in _parents(instance):
         _touch_parent(parent, kwargs.get("using"))

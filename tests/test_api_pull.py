@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from urllib.parse import quote
 
 import pytest
 
-from example_crm.models import Candidate
+from example_crm.models import Candidate, Skill, WorkExperience
+from hrflow_matching import paused
 from hrflow_matching.models import Tombstone
 from hrflow_matching.tombstones import purge_tombstones
 from tests.api_helpers import T0, KeyClient, candidate, job, make_key, no_settle, set_updated
@@ -82,6 +84,59 @@ def test_updated_row_moves_to_the_end_and_is_met_again(api: KeyClient) -> None:
     rest = api.pull(page_size=2, cursor=first["next_cursor"])
     assert refs(rest) == ["c", "a"]
     assert rest[-1]["info"]["first_name"] == "Changed"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "skills.add",
+        "skills.clear",
+        "skill.candidates.add",  # the reverse side of the relation
+        "experience.save",
+        "experiences.delete",  # a queryset delete: no model delete() runs
+        "skills.add, paused",  # the date is the row's truth, events or not
+    ],
+)
+def test_incremental_pull_meets_a_row_whose_relations_changed(api: KeyClient, change) -> None:
+    """Relations and child rows are part of the document, and their changes move the row's
+    modification date, which ``auto_now`` or a ``save()`` override would never see."""
+    skill = Skill.objects.create(name="Pulling")
+    for ref in ("a", "b"):
+        candidate(ref)
+    a = Candidate.objects.get(reference="a")
+    a.skills.add(Skill.objects.create(name="Existing"))
+    WorkExperience.objects.create(candidate=a, title="Archivist", start_date=dt.date(2020, 1, 1))
+    for ref in ("a", "b"):
+        set_updated(Candidate, ref, T0)
+    cursor = api.get("/hrflow/api/profiles/").json()["next_cursor"]
+    a = Candidate.objects.get(reference="a")
+    with paused() if "paused" in change else contextlib.nullcontext():
+        if change.startswith("skills.add"):
+            a.skills.add(skill)
+        elif change == "skills.clear":
+            a.skills.clear()
+        elif change == "skill.candidates.add":
+            skill.candidates.add(a)
+        elif change == "experience.save":
+            experience = a.experiences.get()
+            experience.title = "Curator"
+            experience.save()
+        else:
+            a.experiences.all().delete()
+    [met] = api.pull(cursor=cursor)
+    assert met["reference"] == "a"
+    assert met["updated_at"] > "2026-03-01T12:00:00Z"
+    skills = {s["name"] for s in met["skills"]}
+    experiences = [e["title"] for e in met["experiences"]]
+    expected = {
+        "skills.add": ({"Existing", "Pulling"}, ["Archivist"]),
+        "skills.add, paused": ({"Existing", "Pulling"}, ["Archivist"]),
+        "skills.clear": (set(), ["Archivist"]),
+        "skill.candidates.add": ({"Existing", "Pulling"}, ["Archivist"]),
+        "experience.save": ({"Existing"}, ["Curator"]),
+        "experiences.delete": ({"Existing"}, []),
+    }[change]
+    assert (skills, experiences) == expected
 
 
 def test_last_page_cursor_resumes_the_next_incremental_pull(api: KeyClient) -> None:
