@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from hrflow_matching.backends import get_backend
-from hrflow_matching.backends.base import Criteria, ResultPage
+from hrflow_matching.backends.base import Criteria, CriteriaNotSupported, ResultPage
 from tests.hrflow_standin import (
     ALGORITHM_KEY,
     API_KEY,
@@ -71,6 +72,11 @@ FILTERS = {
     "page": "2",
     "limit": "10",
 }
+#: The job endpoints have no experience filter: everything else of FULL.
+JOB_CRITERIA = dataclasses.replace(
+    FULL, experiences_duration_min=None, experiences_duration_max=None
+)
+JOB_FILTERS = {k: v for k, v in FILTERS.items() if not k.startswith("experiences_duration")}
 
 
 @pytest.fixture
@@ -141,7 +147,7 @@ def test_score_jobs_sends_board_keys_and_first_source(standin: HTTPServer) -> No
     standin.expect_request("/v1/jobs/scoring", method="GET").respond_with_json(
         json.loads(scoring_body("jobs", docs, [0.9688], maxPage=73, total=73))
     )
-    page = get_backend().score_jobs("cand-9", FULL)
+    page = get_backend().score_jobs("cand-9", JOB_CRITERIA)
     (request,) = requests_made(standin)
     assert request.path == "/v1/jobs/scoring"
     assert_headers(request)
@@ -154,11 +160,29 @@ def test_score_jobs_sends_board_keys_and_first_source(standin: HTTPServer) -> No
         "sort_by": "scoring",
         "order_by": "desc",
         "score_threshold": "0.4",
-        **FILTERS,
+        **JOB_FILTERS,
     }
     assert page.items[0].reference == "job-7"
     assert page.items[0].score == 0.9688
     assert (page.last_page, page.total) == (73, 73)
+
+
+@pytest.mark.parametrize("bounds", [(2, None), (None, 7.5), (2, 7.5)])
+def test_an_experience_filter_on_jobs_is_refused_not_ignored(standin: HTTPServer, bounds) -> None:
+    """HrFlow.ai's job endpoints have no experience filter: say so instead of sending a
+    parameter they would ignore, and ask nothing of HrFlow.ai."""
+    low, high = bounds
+    criteria = dataclasses.replace(
+        JOB_CRITERIA, experiences_duration_min=low, experiences_duration_max=high
+    )
+    backend = get_backend()
+    for call in (
+        lambda: backend.score_jobs("cand-9", criteria),
+        lambda: backend.search_jobs(criteria),
+    ):
+        with pytest.raises(CriteriaNotSupported, match="cannot filter jobs by years of experience"):
+            call()
+    assert requests_made(standin) == []
 
 
 def test_search_profiles_has_no_threshold_and_ranks_into_scores(standin: HTTPServer) -> None:

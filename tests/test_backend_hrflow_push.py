@@ -67,7 +67,12 @@ def test_index_creates_an_unknown_profile(httpserver: HTTPServer) -> None:
 
 
 def test_index_edits_a_known_profile_with_its_key(httpserver: HTTPServer) -> None:
+    """PUT replaces the whole object: what only HrFlow.ai holds (a recruiter's label there, an
+    attachment) goes back with it, and the CRM's fields win over the stored ones."""
     stored = profile("cand-1", "7")
+    stored["text"] = "old text"
+    stored["labels"] = [{"board_key": BOARD_KEY, "job_reference": "job-1", "stage": "yes"}]
+    stored["attachments"] = [{"type": "resume", "public_url": "https://files.example/cv.pdf"}]
     httpserver.expect_request("/v1/profile/indexing", method="GET").respond_with_json(
         json.loads(envelope(stored, message="Profile details"))
     )
@@ -81,11 +86,10 @@ def test_index_edits_a_known_profile_with_its_key(httpserver: HTTPServer) -> Non
 
     _lookup, edit = requests_made(httpserver)
     assert (edit.method, edit.path) == ("PUT", "/v1/profile/indexing")
-    assert json.loads(edit.get_data()) == {
-        **document,
-        "source_key": SOURCE_KEYS[0],
-        "key": stored["key"],
-    }
+    sent = json.loads(edit.get_data())
+    assert sent == {**stored, **document, "source_key": SOURCE_KEYS[0], "key": stored["key"]}
+    assert sent["text"] == "new text"
+    assert sent["labels"] == stored["labels"] and sent["attachments"] == stored["attachments"]
 
 
 def test_index_jobs_uses_the_board(httpserver: HTTPServer) -> None:

@@ -107,6 +107,13 @@ class BackendError(Exception):
         super().__init__(self.message)
 
 
+class CriteriaNotSupported(BackendError):
+    """The backend cannot apply one of the criteria: the recruiter is told, not silently
+    shown results that ignore it (a 400: the request, not the backend, must change)."""
+
+    status_code = 400
+
+
 class BackendUnavailable(BackendError):
     status_code = 503
     default_message = "The matching service cannot be reached right now. Try again in a minute."

@@ -116,7 +116,7 @@ class HrFlowBackend(MatchingBackend):
             "use_agent": 1,
             "sort_by": "scoring",
             "order_by": "desc",
-            **criteria_params(criteria, scoring=True),
+            **criteria_params(criteria, scoring=True, kind="job"),
         }
         body = self._get(config, "jobs/scoring", params)
         return parse_page(body, "jobs", criteria, scored=True)
@@ -138,7 +138,7 @@ class HrFlowBackend(MatchingBackend):
         params = {
             "board_keys": dumps([config["BOARD_KEY"]]),
             **_search_order(criteria),
-            **criteria_params(criteria, scoring=False),
+            **criteria_params(criteria, scoring=False, kind="job"),
         }
         body = self._get(config, "jobs/searching", params)
         return parse_page(body, "jobs", criteria, scored=False)
@@ -156,8 +156,10 @@ class HrFlowBackend(MatchingBackend):
     def index(self, kind: Kind, documents: Sequence[dict[str, Any]]) -> None:
         """Upsert each document when ``PUSH`` is on: look it up by reference, then PUT or POST.
 
-        Profiles go to the first of ``SOURCE_KEYS``, jobs to ``BOARD_KEY``. PUT sends the whole
-        object (the safe reading of HrFlow.ai's edit semantics) with the stored ``key``.
+        Profiles go to the first of ``SOURCE_KEYS``, jobs to ``BOARD_KEY``. PUT replaces the
+        whole object (the safe reading of HrFlow.ai's edit semantics), so it sends the stored
+        object with the CRM document's fields over it, as HrFlow.ai's own connectors do: what
+        only HrFlow.ai holds (labels set by recruiters there, attachments…) is kept.
         """
         config = self.config()
         if not config.get("PUSH") or not documents:
@@ -181,7 +183,7 @@ class HrFlowBackend(MatchingBackend):
             body = {k: v for k, v in document.items() if k != "key"}
             body[field] = container
             if stored and stored.get("key"):
-                body["key"] = stored["key"]
+                body = {**stored, **body, "key": stored["key"]}
                 self.client.request(transport, "PUT", path, json=body)
                 logger.info("HrFlow.ai %s %s edited", kind, reference)
             else:

@@ -19,7 +19,14 @@ import json
 import math
 from typing import Any
 
-from .base import Criteria, CriterionScore, ResultPage, ScoredItem, UnexpectedResponse
+from .base import (
+    Criteria,
+    CriteriaNotSupported,
+    CriterionScore,
+    ResultPage,
+    ScoredItem,
+    UnexpectedResponse,
+)
 
 
 def dumps(value: Any) -> str:
@@ -37,11 +44,21 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def criteria_params(criteria: Criteria, *, scoring: bool) -> dict[str, Any]:
+def criteria_params(criteria: Criteria, *, scoring: bool, kind: str = "profile") -> dict[str, Any]:
     """Query parameters for the filters of ``criteria`` (paging and keys are added by callers).
 
     ``score_threshold`` exists only on the scoring endpoints: a search has no score to cut.
+    ``experiences_duration_min/_max`` exist only on the profile endpoints (``kind``): the job
+    endpoints have no experience filter (their ``ranges_float`` format is undocumented), so
+    asking for one is a :class:`CriteriaNotSupported`, not a filter HrFlow.ai would ignore.
     """
+    experience = (criteria.experiences_duration_min, criteria.experiences_duration_max)
+    if kind == "job" and experience != (None, None):
+        raise CriteriaNotSupported(
+            "HrFlow.ai cannot filter jobs by years of experience: leave "
+            "“Experience from” and “Experience to” empty.",
+            detail="experiences_duration_* on a job endpoint",
+        )
     params: dict[str, Any] = {}
     if criteria.has_location:
         params["location_geopoint"] = dumps(
