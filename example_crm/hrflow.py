@@ -120,16 +120,23 @@ class CandidateAdapter(ArchivedFlag, ProfileAdapter):
             country=obj.country,
         )
         # The resume's own text when the CRM has one (imported profiles), else a text composed
-        # from the fields, so that searching always has words to index.
-        text = obj.resume_text or "\n".join(
-            part
-            for part in (
-                obj.current_title,
-                obj.summary,
-                *(f"{title} at {company}. {text}" for _, title, company, text, _, _ in experiences),
-                ("Skills: " + ", ".join(skill_names)) if skill_names else "",
+        # from the fields, else the name: HrFlow.ai's searching skips a profile without text.
+        text = (
+            obj.resume_text
+            or "\n".join(
+                part
+                for part in (
+                    obj.current_title,
+                    obj.summary,
+                    *(
+                        f"{title} at {company}. {text}"
+                        for _, title, company, text, _, _ in experiences
+                    ),
+                    ("Skills: " + ", ".join(skill_names)) if skill_names else "",
+                )
+                if part
             )
-            if part
+            or obj.full_name
         )
         return {
             "reference": obj.reference,
@@ -196,7 +203,7 @@ class CandidateAdapter(ArchivedFlag, ProfileAdapter):
                 {
                     **obj.tags,
                     "current_title": obj.current_title,
-                    "open_to_remote": str(obj.open_to_remote).lower(),
+                    "open_to_remote": obj.open_to_remote,
                     **({"organisation": obj.organisation.slug} if obj.organisation else {}),
                 }
             ),
@@ -204,8 +211,6 @@ class CandidateAdapter(ArchivedFlag, ProfileAdapter):
             "courses": [],
             "tasks": [],
             "interests": [],
-            "labels": [],
-            "metadatas": [],
             "created_at": iso(obj.created_at),
             "updated_at": iso(obj.updated_at),
             "archived_at": iso(self.get_archived_at(obj)),
@@ -285,7 +290,7 @@ class JobOfferAdapter(ArchivedFlag, JobAdapter):
                     **obj.tags,
                     "company": obj.company,
                     "contract_type": obj.contract_type,
-                    "remote": str(obj.remote).lower(),
+                    "remote": obj.remote,
                     **({"organisation": obj.organisation.slug} if obj.organisation else {}),
                 }
             ),
@@ -298,7 +303,6 @@ class JobOfferAdapter(ArchivedFlag, JobAdapter):
             "certifications": [],
             "courses": [],
             "tasks": [],
-            "metadatas": [],
             "created_at": iso(obj.created_at),
             "updated_at": iso(obj.updated_at),
             "archived_at": iso(self.get_archived_at(obj)),

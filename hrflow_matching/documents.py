@@ -7,6 +7,7 @@ are strings, dates are ISO-8601 in UTC, locations always carry ``text``/``lat``/
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -40,13 +41,27 @@ def location(
 
 
 def entity(name: str, value: Any = None) -> dict[str, str | None]:
-    """A HrFlow GeneralEntity (tag, language, metadata…): string values only."""
-    return {"name": str(name), "value": None if value is None else str(value)}
+    """A HrFlow GeneralEntity (tag, language, metadata…): string values only.
+
+    Booleans are ``"true"``/``"false"`` and other non-strings JSON, never Python's ``repr``
+    (``"True"``, ``{'a': 1}``), so that filters on tag values match what any client sends.
+    """
+    if value is None or isinstance(value, str):
+        text = value
+    elif isinstance(value, bool | int | float | list | dict):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = str(value)
+    return {"name": str(name), "value": text}
 
 
 def entities(pairs: Mapping[str, Any] | Iterable[str]) -> list[dict[str, str | None]]:
+    """Entities of ``{name: value}`` (a blank string value is no value: the pair is left out,
+    as HrFlow.ai refuses a blank tag value) or of bare names."""
     if isinstance(pairs, Mapping):
-        return [entity(k, v) for k, v in pairs.items()]
+        return [
+            entity(k, v) for k, v in pairs.items() if not (isinstance(v, str) and not v.strip())
+        ]
     return [entity(name) for name in pairs]
 
 
