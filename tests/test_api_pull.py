@@ -305,6 +305,12 @@ def test_settle_delay_holds_back_fresh_rows(settings) -> None:
         ({"cursor": "eyJhIjoxfQ"}, "cursor"),  # base64 of {"a":1}
         ({"cursor": "WyIyMDI2LTAzLTAxVDEyOjAwOjAwIiwiYSJd"}, "cursor"),  # naive date
         ({"include_archived": "maybe"}, "include_archived"),
+        # Page-number and offset paging would answer page 1 forever: refused, not ignored.
+        ({"page": "2"}, "page"),
+        ({"offset": "100"}, "offset"),
+        ({"start": "0"}, "start"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "10", "page_size": "20"}, "limit"),
         # ["2026-01-01T00:00:00+00:00", "a\u0000b"]: PostgreSQL cannot even compare a NUL
         ({"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwiYVx1MDAwMGIiXQ"}, "cursor"),
         ({"updated_since": "2026-01-01T00:00:00\x00"}, "updated_since"),
@@ -320,6 +326,18 @@ def test_bad_parameters_are_400_naming_the_parameter(
     body = response.json()
     assert body["code"] == 400 and body["parameter"] == parameter
     assert parameter in body["message"]
+
+
+def test_limit_is_another_name_for_page_size(api: KeyClient) -> None:
+    for ref in "abc":
+        candidate(ref)
+    body = api.get("/hrflow/api/profiles/", limit=2).json()
+    assert refs(body["results"]) == ["a", "b"] and body["has_more"] is True
+    assert refs(api.pull(limit=1)) == ["a", "b", "c"]
+    assert refs(api.get("/hrflow/api/profiles/", limit=2, page_size=2).json()["results"]) == [
+        "a",
+        "b",
+    ]
 
 
 def test_page_size_bounds_come_from_settings(api: KeyClient, settings) -> None:

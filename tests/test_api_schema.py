@@ -52,7 +52,9 @@ def test_schema_describes_objects_parameters_errors_and_auth() -> None:
     )
     listing = schema["paths"]["/hrflow/api/profiles/"]["get"]
     params = {p["name"] for p in listing["parameters"]}
-    assert params == {"updated_since", "updated_until", "include_archived", "page_size", "cursor"}
+    assert params == {
+        "updated_since", "updated_until", "include_archived", "page_size", "limit", "cursor"
+    }  # fmt: skip
     assert set(listing["responses"]) == {"200", "400", "401", "429"}
     assert "met again" in listing["description"]  # the cursor contract
     lookup = schema["paths"]["/hrflow/api/jobs/{reference}/"]["get"]

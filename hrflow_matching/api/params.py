@@ -11,6 +11,7 @@ import binascii
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,17 +128,38 @@ class PullFilterSet(django_filters.FilterSet):
         return self.qs
 
 
-def parse_page_size(raw: str | None) -> int:
+#: Parameters of offset or page-number paging, which these lists do not have.
+_OFFSET_PAGING = ("page", "offset", "start")
+
+
+def refuse_offset_paging(params: Mapping[str, Any]) -> None:
+    """A 400 for ``page``/``offset``/``start``: ignoring them would answer the first page again
+    and again, and a puller looping "until empty" (the usual pattern) would never finish."""
+    for name in _OFFSET_PAGING:
+        if name in params:
+            raise ParameterError(
+                name,
+                "these lists page with a cursor: follow `next`, or send `next_cursor` back as "
+                "`cursor` (the size of a page is `page_size`)",
+            )
+
+
+def parse_page_size(params: Mapping[str, Any]) -> int:
+    """``page_size``, or ``limit`` (the name HrFlow.ai's own API and many pullers use)."""
     api = get_settings()["API"]
-    if raw in (None, ""):
+    given = {n: params[n] for n in ("page_size", "limit") if params.get(n) not in (None, "")}
+    if not given:
         return int(api["PAGE_SIZE"])
+    if len(set(given.values())) > 1:
+        raise ParameterError("limit", "give `page_size` or `limit`, not both")
+    name, raw = next(iter(given.items()))
     maximum = int(api["MAX_PAGE_SIZE"])
     try:
         size = int(raw.strip())
     except ValueError:
-        raise ParameterError("page_size", f"expected an integer from 1 to {maximum}") from None
+        raise ParameterError(name, f"expected an integer from 1 to {maximum}") from None
     if not 1 <= size <= maximum:
-        raise ParameterError("page_size", f"expected an integer from 1 to {maximum}")
+        raise ParameterError(name, f"expected an integer from 1 to {maximum}")
     return size
 
 

@@ -29,7 +29,7 @@ from ..registry import BaseAdapter, Kind, get_kind_adapter
 from . import schema
 from .auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, scope_for
 from .errors import ObjectArchived, ObjectNotFound, api_exception_handler
-from .params import Position, parse_page_size
+from .params import Position, parse_page_size, refuse_offset_paging
 from .pull import build_page
 from .rendering import FastJSONRenderer, gc_paused
 
@@ -90,6 +90,7 @@ _LIST_PARAMETERS = [
     OpenApiParameter(
         "page_size", OpenApiTypes.INT, description="Items per page: 1 to 1,000 (default 100)."
     ),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="Another name for `page_size`."),
     OpenApiParameter(
         "cursor", OpenApiTypes.STR, description="`next_cursor` of the previous page, as is."
     ),
@@ -100,7 +101,8 @@ class ListView(PullView):
     def get(self, request: Request) -> Response:
         adapter = self.get_adapter()
         params = request.query_params
-        size = parse_page_size(params.get("page_size"))
+        refuse_offset_paging(params)
+        size = parse_page_size(params)
         raw_cursor = params.get("cursor")
         position = Position.decode(raw_cursor) if raw_cursor not in (None, "") else None
         scope = scope_for(request.auth)
