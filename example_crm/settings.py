@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,6 +18,24 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    """A number from the environment (unset or blank: ``default``).
+
+    A bad value stops start-up with a message naming the variable and the value: a bare
+    ``float()`` raises a ValueError that names neither, from inside the settings import.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+        if not math.isfinite(value):  # "nan", "inf": float() takes them
+            raise ValueError(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number (e.g. {default:g}).") from None
+    return value
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret-change-me")
@@ -53,7 +73,7 @@ WSGI_APPLICATION = "example_crm.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "example_crm" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -112,7 +132,7 @@ HRFLOW_MATCHING = {
         "ALLOW_PRIVATE": env_bool("HRFLOW_WEBHOOK_ALLOW_PRIVATE"),
         # Off in `make demo` (no broker): `manage.py hrflow_worker` sweeps instead.
         "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", True),
-        "SWEEP_INTERVAL": float(os.environ.get("HRFLOW_WEBHOOK_SWEEP_INTERVAL", "30")),
+        "SWEEP_INTERVAL": env_float("HRFLOW_WEBHOOK_SWEEP_INTERVAL", 30),
     },
     # The recruiter's organisation (example_crm/tenancy.py); HRFLOW_TENANT_RESOLVER="" disables.
     "TENANT_RESOLVER": os.environ.get(

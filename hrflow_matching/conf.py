@@ -2,8 +2,14 @@
 
 Settings are read lazily, on first use, never at import time, so that a host project can
 override them in tests (``override_settings``) and the cache is dropped on ``setting_changed``.
-Nested dicts are merged one level deep: a project that sets ``{"WEBHOOKS": {"TIMEOUT": 3}}``
-keeps every other webhook default.
+Nested dicts are merged key by key, at every depth: a project that sets
+``{"WEBHOOKS": {"TOTAL_TIMEOUT": 10}}`` keeps every other webhook default, and one that sets
+``{"LOCAL": {"WEIGHTS": {"skills": 0.5}}}`` keeps the default weight of every other criterion
+(replacing the whole ``WEIGHTS`` dict would silently score the missing criteria zero). Only
+``TENANTS`` is taken as given: it has no defaults to keep, and an override in a test
+(``testing.override_hrflow_settings``) names exactly the tenants it wants. A value that is not
+a dict (a list such as ``RETRY_SCHEDULE``, ``None``) replaces the default whole.
+``manage.py check`` reports values of the wrong type or out of range (see ``checks``).
 """
 
 from __future__ import annotations
@@ -112,17 +118,35 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> dict[str, Any]:
-    """Return ``HRFLOW_MATCHING`` merged with :data:`DEFAULTS` (nested dicts one level deep)."""
-    user: dict[str, Any] = getattr(settings, "HRFLOW_MATCHING", {}) or {}
-    merged = copy.deepcopy(DEFAULTS)
-    for key, value in user.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "TENANTS":
-            merged[key] = {**merged[key], **value}
+#: Top-level keys whose dict value replaces the default instead of being merged into it.
+REPLACED_WHOLE = frozenset({"TENANTS"})
+
+
+def merge_nested(
+    base: dict[str, Any], changes: dict[str, Any], replaced: frozenset[str] = REPLACED_WHOLE
+) -> dict[str, Any]:
+    """``base`` updated with ``changes``, dicts merged into dicts recursively.
+
+    Recursive so that overriding one key of a nested dict (one of the ``LOCAL["WEIGHTS"]``)
+    keeps its siblings. ``replaced`` names the keys taken whole at this level (only the top
+    level has any). The inputs are left untouched. Used by :func:`get_settings` and by
+    ``testing.override_hrflow_settings``, so that tests merge exactly as the settings do.
+    """
+    merged = dict(base)
+    for key, value in changes.items():
+        current = merged.get(key)
+        if isinstance(value, dict) and isinstance(current, dict) and key not in replaced:
+            merged[key] = merge_nested(current, value, frozenset())
         else:
             merged[key] = value
     return merged
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> dict[str, Any]:
+    """Return ``HRFLOW_MATCHING`` merged with :data:`DEFAULTS` (nested dicts at every depth)."""
+    user: dict[str, Any] = getattr(settings, "HRFLOW_MATCHING", {}) or {}
+    return merge_nested(copy.deepcopy(DEFAULTS), user)
 
 
 @receiver(setting_changed)

@@ -171,7 +171,7 @@ def purge_old() -> dict[str, int]:
     )
     out = {"attempts": attempts, "events": events}
     try:
-        from . import tombstones  # helper B's module, when present
+        from . import tombstones
     except ImportError:
         return out
     purge_tombstones = getattr(tombstones, "purge_tombstones", None)

@@ -31,11 +31,13 @@ task that archives a job) without HrFlow.ai and without building the local index
                 yield recorder
 
 ``override_hrflow_settings(**changes)``
-    ``override_settings`` for the one ``HRFLOW_MATCHING`` dict: top-level keys are replaced,
-    nested dicts (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``) are merged one level, so
-    ``override_hrflow_settings(HRFLOW={"PUSH": True})`` keeps the API key. ``TENANTS`` is
-    replaced whole, as in the settings themselves. Works as a decorator or a context manager;
-    the merge is computed when it is entered, so overrides nest.
+    ``override_settings`` for the one ``HRFLOW_MATCHING`` dict, merged as the settings are
+    merged with their defaults (``conf.merge_nested``): values that are not dicts are replaced,
+    dicts are merged key by key at every depth, so ``override_hrflow_settings(HRFLOW={"PUSH":
+    True})`` keeps the API key and ``LOCAL={"WEIGHTS": {"skills": 1.0}}`` keeps the project's
+    other weights. ``TENANTS`` is replaced whole, as in the settings themselves. Works as a
+    decorator or a context manager; the merge is computed when it is entered, so overrides
+    nest.
 """
 
 from __future__ import annotations
@@ -56,19 +58,15 @@ from .backends.base import (
     ResultPage,
     ScoredItem,
 )
+from .conf import merge_nested
 from .registry import Kind
-
-MERGED_ONE_LEVEL = frozenset({"HRFLOW", "WEBHOOKS", "API", "LOCAL"})
 
 
 def merge_hrflow_settings(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(current)
-    for key, value in changes.items():
-        if key in MERGED_ONE_LEVEL and isinstance(value, dict):
-            merged[key] = {**(current.get(key) or {}), **value}
-        else:
-            merged[key] = value
-    return merged
+    """``current`` (a ``HRFLOW_MATCHING`` dict) with ``changes`` merged in as ``get_settings``
+    merges the settings with their defaults, so that an override of one nested key (a weight)
+    keeps the project's other values instead of falling back to the defaults."""
+    return merge_nested(current, changes)
 
 
 class override_hrflow_settings(override_settings):

@@ -86,6 +86,8 @@ def test_key_lifecycle_through_the_command() -> None:
     assert "already revoked" in run("revoke", str(row.pk))
     with pytest.raises(CommandError):
         run("revoke", "hfm_00000000")
+    with pytest.raises(CommandError, match="No API key matches '²'"):  # "²".isdigit(), no int
+        run("revoke", "²")
     with pytest.raises(CommandError):
         run("create", "--name", "  ")
 

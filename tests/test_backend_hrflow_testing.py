@@ -71,3 +71,19 @@ def test_override_hrflow_settings_merges_nested_dicts_and_nests() -> None:
             assert get_settings()["TENANTS"] == {"a": {}}
     assert get_settings()["HRFLOW"]["PUSH"] is False
     assert get_settings()["BACKEND"] == "local"
+
+
+@override_settings(
+    HRFLOW_MATCHING={
+        "LOCAL": {"WEIGHTS": {"title": 0.5}},
+        "PAGES": {"BASE_TEMPLATE": "crm/base.html"},
+    }
+)
+def test_override_hrflow_settings_merges_at_every_depth_as_the_settings_do() -> None:
+    with override_hrflow_settings(LOCAL={"WEIGHTS": {"skills": 1.0}}, PAGES={"PAGE_SIZE": 5}):
+        conf = get_settings()
+        assert conf["LOCAL"]["WEIGHTS"]["skills"] == 1.0
+        assert conf["LOCAL"]["WEIGHTS"]["title"] == 0.5  # the project's, not the default
+        assert conf["LOCAL"]["WEIGHTS"]["text"] == 0.15  # the default
+        assert conf["PAGES"] == {**conf["PAGES"], "PAGE_SIZE": 5, "BASE_TEMPLATE": "crm/base.html"}
+    assert get_settings()["LOCAL"]["WEIGHTS"]["skills"] == 0.35

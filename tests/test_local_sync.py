@@ -96,6 +96,10 @@ def test_kind_since_remove_stale_and_resume():
 def test_bad_options_are_clear_errors():
     with pytest.raises(CommandError, match="--since"):
         sync("--since", "yesterday")
+    # Well formed but impossible: Django's date parsers raise ValueError for these.
+    for impossible in ("2026-13-45", "2026-02-30", "2026-01-01T25:00:00"):
+        with pytest.raises(CommandError, match=f"--since: “{impossible}” is not a valid date"):
+            sync("--since", impossible)
     with pytest.raises(CommandError, match="--batch-size"):
         sync("--batch-size", "0")
     with pytest.raises(CommandError, match="--workers"):

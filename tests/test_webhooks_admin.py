@@ -14,6 +14,7 @@ from standardwebhooks import Webhook
 from example_crm.models import Organisation
 from hrflow_matching.models import Delivery, WebhookEndpoint
 from hrflow_matching.tasks import run_sweep
+from hrflow_matching.testing import override_hrflow_settings
 from tests.webhook_fixtures import candidate, webhooks  # noqa: F401
 from tests.webhook_support import start_receiver
 
@@ -108,6 +109,57 @@ def test_deliveries_command(webhooks, capsys):  # noqa: F811
     assert d.status == "pending"
     with pytest.raises(CommandError):
         call_command("hrflow_deliveries", "--redeliver", "msg_nope")
+    with pytest.raises(CommandError, match="No delivery '²'"):  # "²".isdigit(), but no int
+        call_command("hrflow_deliveries", "--redeliver", "²")
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "ten"])
+def test_deliveries_limit_below_one_is_a_usage_error(limit):
+    with pytest.raises(CommandError, match=f"--limit: expected an integer ≥ 1, got '{limit}'"):
+        call_command("hrflow_deliveries", "--limit", limit)
+
+
+class Slept(Exception):
+    """Raised by the stand-in for time.sleep: the worker's loop ends after its first pass."""
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """What ``hrflow_worker`` asks to sleep; its loop ends at the first sleep."""
+    calls = []
+
+    def sleep(seconds):
+        calls.append(seconds)
+        raise Slept
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    return calls
+
+
+def test_hrflow_worker_sleeps_the_sweep_interval_unless_told(webhooks, slept):  # noqa: F811
+    with override_hrflow_settings(WEBHOOKS={"SWEEP_INTERVAL": 7}):
+        with pytest.raises(Slept):
+            call_command("hrflow_worker")
+        with pytest.raises(Slept):
+            call_command("hrflow_worker", "--interval", "2")  # as `make demo` runs it
+    with override_hrflow_settings(WEBHOOKS={"SWEEP_INTERVAL": 0.25}), pytest.raises(Slept):
+        call_command("hrflow_worker")
+    assert slept == [7, 2, 0.25]
+
+
+@pytest.mark.parametrize("interval", ["-1", "0", "nan", "inf", "soon"])
+def test_hrflow_worker_bad_interval_is_a_usage_error(interval, slept):
+    with pytest.raises(CommandError, match="--interval: expected a number of seconds > 0"):
+        call_command("hrflow_worker", "--interval", interval)
+    assert slept == []
+
+
+def test_hrflow_worker_bad_sweep_interval_setting_is_a_clear_error():
+    with (
+        override_hrflow_settings(WEBHOOKS={"SWEEP_INTERVAL": "abc"}),
+        pytest.raises(CommandError, match=r'\["SWEEP_INTERVAL"\]: expected a number'),
+    ):
+        call_command("hrflow_worker", "--once")
 
 
 def test_hrflow_worker_sends_without_a_broker(webhooks, capsys):  # noqa: F811

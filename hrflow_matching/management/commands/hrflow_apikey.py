@@ -88,7 +88,7 @@ class Command(BaseCommand):
         ident = key.strip()
         prefix = ident.removeprefix(f"{KEY_SCHEME}_").split("_")[0].rstrip("…")
         query = Q(prefix=prefix) if prefix else Q(pk__in=[])
-        if ident.isdigit():
+        if ident.isdecimal():  # not isdigit(): int("²") raises
             query |= Q(pk=int(ident))
         matches = list(ApiKey.objects.filter(query))
         if not matches:

@@ -10,6 +10,8 @@ from django.db import transaction
 from hrflow_matching.delivery import sender
 from hrflow_matching.models.webhooks import Delivery
 
+from ._arguments import positive_int
+
 
 class Command(BaseCommand):
     help = "List webhook deliveries, or redeliver failed ones (same webhook-id)."
@@ -17,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--status", choices=[s.value for s in Delivery.Status], default=None)
         parser.add_argument("--tenant", default=None)
-        parser.add_argument("--limit", type=int, default=50)
+        parser.add_argument("--limit", type=positive_int, default=50, help="Rows listed (≥ 1).")
         parser.add_argument("--redeliver", metavar="ID_OR_MSG_ID", default=None)
         parser.add_argument("--redeliver-failed", action="store_true")
 
@@ -29,7 +31,7 @@ class Command(BaseCommand):
                 if key.startswith("msg_")
                 else (
                     Delivery.objects.filter(pk=int(key))
-                    if key.isdigit()
+                    if key.isdecimal()  # not isdigit(): int("²") raises
                     else Delivery.objects.none()
                 )
             )

@@ -44,9 +44,14 @@ def after(queryset: QuerySet, field: str, cursor: tuple[Any, Any] | None) -> Que
 
 
 def parse_since(value: str) -> dt.datetime:
-    when = parse_datetime(value)
-    if when is None and (day := parse_date(value)) is not None:
-        when = dt.datetime(day.year, day.month, day.day)
+    """``--since`` as an aware datetime (UTC when naive). Django's parsers return None for a
+    malformed value but raise ValueError for a well-formed impossible one (month 13)."""
+    try:
+        when = parse_datetime(value)
+        if when is None and (day := parse_date(value)) is not None:
+            when = dt.datetime(day.year, day.month, day.day)
+    except ValueError as exc:
+        raise CommandError(f"--since: “{value}” is not a valid date ({exc}).") from None
     if when is None:
         raise CommandError(f"--since: “{value}” is not an ISO date or datetime.")
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
