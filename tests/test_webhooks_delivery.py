@@ -13,6 +13,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from hrflow_matching.delivery import sender
@@ -211,6 +212,84 @@ def test_continuous_failure_disables_sporadic_success_does_not(webhooks, receive
     assert ok.is_active and ok.failing_since is None
 
 
+def test_a_success_in_the_same_batch_stops_the_failure_clock(webhooks, receiver, settings):  # noqa: F811
+    """One failure six days ago, no traffic since, then a batch with a 500 and a 200: the
+    endpoint answers, so it is not failing continuously and stays enabled."""
+    set_webhooks(settings, RETRY_SCHEDULE=[0, 3600], DISABLE_AFTER=5 * 86400)
+    six_days_ago = timezone.now() - dt.timedelta(days=6)
+    failing = WebhookEndpoint.objects.create(url=receiver.url + "/fail-once")
+    WebhookEndpoint.objects.filter(pk=failing.pk).update(failing_since=six_days_ago)
+    candidate()
+    candidate()  # two deliveries to one endpoint in one batch: 500, then 200
+    drive(timeout=2)
+    failing.refresh_from_db()
+    assert failing.is_active and failing.failing_since is None
+    assert sorted(Delivery.objects.values_list("status", flat=True)) == ["pending", "success"]
+
+
+def test_a_stale_failure_clock_starts_again(webhooks, receiver, settings):  # noqa: F811
+    """A failure long ago (over twice the limit) then silence is not a continuous failure."""
+    set_webhooks(settings, RETRY_SCHEDULE=[0, 3600], DISABLE_AFTER=5 * 86400)
+    endpoint = WebhookEndpoint.objects.create(url=receiver.url + "/fail-always")
+    eleven_days_ago = timezone.now() - dt.timedelta(days=11)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=eleven_days_ago)
+    candidate()
+    drive(timeout=1)
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    assert endpoint.failing_since > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_an_unsendable_header_fails_its_delivery_and_spares_the_others(webhooks, receiver):  # noqa: F811
+    """A header value HTTP cannot carry (saved before validation, or by hand) is a failed
+    attempt, logged and retried; the other endpoint of the batch gets its message once."""
+    bad = WebhookEndpoint.objects.create(url=receiver.url + "/bad", headers={"X-Key": "clé€"})
+    WebhookEndpoint.objects.create(url=receiver.url + "/ok")
+    candidate()
+    drive()
+    assert len(receiver.hits("/ok")) == 1 and receiver.hits("/bad") == []
+    assert Delivery.objects.get(endpoint__url__endswith="/ok").status == "success"
+    failed = Delivery.objects.get(endpoint=bad)
+    assert failed.status == "failed" and failed.attempt_count == 4
+    assert "UnicodeEncodeError" in failed.attempts.first().error
+
+
+def test_a_nul_in_an_answer_is_recorded(webhooks, receiver, settings):  # noqa: F811
+    """PostgreSQL refuses NUL in text: stored as U+FFFD, not a batch that cannot be recorded."""
+    set_webhooks(settings, RETRY_SCHEDULE=[0])
+    WebhookEndpoint.objects.create(url=receiver.url + "/nul")
+    candidate()
+    drive()
+    attempt = Delivery.objects.get().attempts.get()
+    assert attempt.status_code == 500 and attempt.response_excerpt == "bad\ufffdbyte"
+
+
+def test_a_batch_records_each_window_as_it_goes(webhooks, receiver, settings):  # noqa: F811
+    """With one request in flight, each delivery is recorded before the next is sent: a batch
+    that dies, or outlives its claim, never leaves sent messages unrecorded."""
+    set_webhooks(settings, PARALLEL=1)
+    WebhookEndpoint.objects.create(url=receiver.url + "/ok")
+    for _ in range(3):
+        candidate()
+    recorded_before = []
+    receiver.on_request = lambda _: recorded_before.append(
+        Delivery.objects.filter(status="success").count()
+    )
+    drive()
+    assert recorded_before == [0, 1, 2]
+
+
+def test_a_delivery_being_sent_is_not_redelivered(webhooks, receiver):  # noqa: F811
+    WebhookEndpoint.objects.create(url=receiver.url + "/ok")
+    candidate()
+    d = Delivery.objects.get()
+    assert sender.claim(d.pk)  # a worker is sending it
+    assert sender.redeliver(d) is False
+    with pytest.raises(CommandError, match="being sent right now"):
+        call_command("hrflow_deliveries", "--redeliver", d.msg_id)
+    assert Delivery.objects.get().claim_token != ""
+
+
 def test_claim_prevents_double_send(webhooks, receiver):  # noqa: F811
     WebhookEndpoint.objects.create(url=receiver.url + "/ok")
     candidate()
@@ -301,6 +380,20 @@ def test_a_tenants_change_reaches_only_its_endpoint(webhooks, receiver):  # noqa
     [got_a] = [Webhook(ep_a.secret).verify(r.body, r.headers) for r in receiver.hits("/tenant-a")]
     assert got_b["reference"] == cb.reference and got_a["reference"] == ca.reference
     assert receiver.hits("/no-tenant") == []
+
+
+def test_slow_drip_of_the_headers_fails_by_the_deadline(webhooks, receiver, settings):  # noqa: F811
+    """Per-read timeouts never fire on a byte every 0.1 s, before the status line is even
+    whole: the exchange's own deadline cuts it, and the attempt is logged as a timeout."""
+    set_webhooks(settings, RETRY_SCHEDULE=[0], TOTAL_TIMEOUT=0.5)
+    WebhookEndpoint.objects.create(url=receiver.url + "/drip-head")
+    candidate()
+    started = time.monotonic()
+    drive()
+    assert time.monotonic() - started < 5  # not the 12 s the drip would take
+    d = Delivery.objects.get()
+    assert d.status == "failed" and "timeout" in d.last_error
+    assert d.attempts.get().status_code is None
 
 
 def test_slow_drip_answer_fails_by_the_deadline(webhooks, receiver, settings):  # noqa: F811

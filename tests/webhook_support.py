@@ -105,6 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(500 if n == 1 else 200, b"boom" if n == 1 else b"ok")
         elif path.startswith("/fail-always"):
             self._answer(500, b"always failing")
+        elif path.startswith("/nul"):  # an answer PostgreSQL text columns cannot hold as is
+            self._answer(500, b"bad\x00byte")
         elif path.startswith("/gone"):
             self._answer(410, b"gone")
         elif path.startswith("/throttle"):
@@ -127,6 +129,16 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(chunk)
             except OSError:
                 pass
+        elif path.startswith("/drip-head"):  # the status line and headers, a byte every 0.1 s
+            head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100 + b"\r\n\r\n"
+            try:
+                for i in range(len(head)):
+                    self.wfile.write(head[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            self.close_connection = True
         elif path.startswith("/drip"):  # one byte every 0.1 s: per-read timeouts never fire
             self.send_response(200)
             self.send_header("Content-Length", "100")

@@ -174,11 +174,19 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend (same webhook-id)")
     def resend(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = 0
+        count = busy = 0
         for delivery in queryset:
-            sender.redeliver(delivery)
-            count += 1
+            if sender.redeliver(delivery):
+                count += 1
+            else:
+                busy += 1
         self.message_user(request, f"{count} delivery(ies) queued; the sweeper sends them.")
+        if busy:
+            self.message_user(
+                request,
+                f"{busy} delivery(ies) are being sent right now: resend them when that is done.",
+                messages.WARNING,
+            )
 
 
 @admin.register(DeliveryAttempt)

@@ -3,16 +3,20 @@
 Endpoint URLs are typed by operators (or, in an OEM set-up, by client companies), so a URL must
 never reach the CRM's own network: every resolved address is checked (a resolution failure
 blocks), and the connection goes to the checked address (``requests-hardened`` pins it, with the
-original Host and SNI), so DNS rebinding between check and connect does not help. The response
-is streamed under a wall-clock deadline and read up to a byte limit, because ``requests``'
-timeouts are per socket read and a drip-feeding receiver could hold a worker forever.
+original Host and SNI), which is checked again by our rules, so DNS rebinding between check and
+connect does not help. ``requests``' timeouts are per socket read, so a receiver dripping its
+status line, headers or body a byte at a time could hold a worker forever: the whole exchange
+runs under a wall-clock deadline, after which a watchdog shuts the connection's socket, and the
+body is read up to a byte limit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +24,20 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ..conf import get_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data"}
+#: Deprecated IPv6 site-local addresses: private in practice, not in ``ipaddress``.
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 
 
 class UnsafeURL(ValueError):
@@ -38,14 +48,20 @@ def allow_private() -> bool:
     return bool(get_settings()["WEBHOOKS"]["ALLOW_PRIVATE"])
 
 
-def blocked_reason(ip: IPAddress) -> str | None:
-    """Why an address is refused, or None. IPv4-mapped IPv6 is checked as the IPv4 it maps."""
+def blocked_reason(ip: IPAddress, *, private_allowed: bool = False) -> str | None:
+    """Why an address is refused, or None. IPv4-mapped IPv6 is checked as the IPv4 it maps.
+
+    ``private_allowed`` (``ALLOW_PRIVATE``, for development) lets loopback and private
+    addresses through, never link-local ones: those are the cloud metadata services.
+    """
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "loopback"
     if ip.is_link_local:
         return "link-local (cloud metadata)"
+    if private_allowed:
+        return None
+    if ip.is_loopback:
+        return "loopback"
     if ip.is_unspecified:
         return "unspecified"
     if ip.is_multicast:
@@ -54,6 +70,8 @@ def blocked_reason(ip: IPAddress) -> str | None:
         return "private"
     if ip.is_reserved:
         return "reserved"
+    if ip.version == 6 and ip in _SITE_LOCAL:
+        return "private (IPv6 site-local)"
     if any(ip in net for net in EXTRA_BLOCKED_NET_RANGES if net.version == ip.version):
         return "reserved (CGNAT, NAT64, 6to4…)"
     return None
@@ -84,12 +102,17 @@ def check_url(url: str) -> None:
         raise UnsafeURL("the URL has no host")
     if parts.username or parts.password:
         raise UnsafeURL("credentials in the URL are not allowed; use endpoint headers")
-    if conf["ALLOW_PRIVATE"]:
-        return
     if host.lower().rstrip(".") in _METADATA_HOSTS:
         raise UnsafeURL(f"{host} is a cloud metadata address")
-    for ip in resolve(host, port):
-        reason = blocked_reason(ip)
+    private_allowed = bool(conf["ALLOW_PRIVATE"])
+    try:
+        addresses = resolve(host, port)
+    except UnsafeURL:
+        if private_allowed:
+            return  # development: a name that does not resolve yet fails at send time
+        raise
+    for ip in addresses:
+        reason = blocked_reason(ip, private_allowed=private_allowed)
         if reason:
             raise UnsafeURL(
                 f"{host} resolves to {ip}, a {reason} address "
@@ -112,27 +135,111 @@ class Response:
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        """A 2xx, answered whole (or up to the size limit) before the deadline."""
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
-def _manager() -> Manager:
-    private = allow_private()
-    return Manager(
-        Config(
-            ip_filter_enable=not private,
-            ip_filter_allow_loopback_ips=private,
-            never_redirect=True,
-            default_timeout=None,
+# -- the wall-clock deadline -----------------------------------------------------------------
+#: The connections of the exchange running in this thread (see :func:`_deadline`).
+_WATCHED: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "hrflow_watched", default=None
+)
+
+
+class _Reporting:
+    """A urllib3 connection that reports itself, when it sends, to the running exchange."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        watched = _WATCHED.get()
+        if watched is not None:
+            watched.add(self)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_Reporting, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Reporting, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _DeadlinePools:
+    """An adapter whose pools make reporting connections (a mixin for requests' adapters)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[misc]
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}  # type: ignore[attr-defined]
+
+
+class _GuardedAdapter(_DeadlinePools, IPFilterAdapter):
+    """requests-hardened's pinning to the resolved address, which our rules check again."""
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None):  # type: ignore[no-untyped-def]
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
         )
-    )
+        ip = ipaddress.ip_address(host_params["host"].strip("[]"))
+        if blocked_reason(ip):
+            raise InvalidIPAddress(ip)
+        return host_params, pool_kwargs
+
+
+class _DevelopmentAdapter(_DeadlinePools, HTTPAdapter):
+    """``ALLOW_PRIVATE``: no pinning (``check_url`` still refuses link-local addresses)."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float, fired: threading.Event) -> Any:
+    """Shut the exchange's sockets when ``seconds`` have passed, and set ``fired``."""
+    watched: set = set()
+
+    def shut() -> None:
+        fired.set()
+        for conn in list(watched):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    # The plain socket's shutdown, also for TLS: the reading thread gets EOF.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    token = _WATCHED.set(watched)
+    timer = threading.Timer(seconds, shut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        _WATCHED.reset(token)
 
 
 def open_session() -> Any:
-    """A hardened session (IP filter, pinning, no redirects); reuse it for one endpoint's batch.
+    """A hardened session (address checks, pinning, no redirects, a deadline per exchange);
+    reuse it for one endpoint's batch.
 
     Proxy variables from the environment are ignored: a proxy would defeat the address check.
     """
-    session = _manager().get_session()
+    config = Config(
+        ip_filter_enable=False,  # mounted below: our adapters, with our rules and the deadline
+        ip_filter_allow_loopback_ips=False,
+        never_redirect=True,
+        default_timeout=None,
+    )
+    session = Manager(config).get_session()
+    for scheme in ("http://", "https://"):
+        if allow_private():
+            session.mount(scheme, _DevelopmentAdapter())
+        else:
+            session.mount(scheme, _GuardedAdapter(is_https_proto=scheme == "https://"))
     session.trust_env = False
     return session
 
@@ -140,12 +247,12 @@ def open_session() -> Any:
 def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) -> Response:
     """POST ``body`` as is (never re-serialised) and read a bounded answer before the deadline.
 
-    ``session`` (from :func:`open_session`) keeps the connection alive across a batch.
+    ``session`` (from :func:`open_session`) keeps the connection alive across a batch. Never
+    raises: whatever goes wrong is this attempt's ``error``, for the attempt log and the retry.
     """
     conf = get_settings()["WEBHOOKS"]
     connect_timeout = float(conf["CONNECT_TIMEOUT"])
     total = float(conf["TOTAL_TIMEOUT"])
-    limit = int(conf["MAX_RESPONSE_BYTES"])
     start = time.monotonic()
 
     def elapsed_ms() -> int:
@@ -155,8 +262,12 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
         check_url(url)
     except UnsafeURL as exc:
         return Response(None, b"", {}, elapsed_ms(), f"refused: {exc}", refused=True)
+    expired = threading.Event()
     try:
-        with contextlib.nullcontext(session) if session is not None else open_session() as http:
+        with (
+            contextlib.nullcontext(session) if session is not None else open_session() as http,
+            _deadline(total, expired),
+        ):
             resp = http.post(
                 url,
                 data=body,
@@ -165,47 +276,64 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
                 allow_redirects=False,
                 stream=True,
             )
-            finished = False
-            try:
-                chunks: list[bytes] = []
-                size = 0
-                while size < limit:
-                    remaining = total - (time.monotonic() - start)
-                    if remaining <= 0:
-                        break
-                    _set_read_timeout(resp, remaining)
-                    # read1: whatever one socket read brings, so a drip-feed cannot hold us
-                    chunk = resp.raw.read1(min(8192, limit - size), decode_content=True)
-                    if not chunk:
-                        finished = True
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                timed_out = time.monotonic() - start > total and size < limit
-                data = b"".join(chunks)[:limit]
-            finally:
-                if finished:
-                    resp.raw.release_conn()  # back to the pool: the next POST reuses it
-                else:
-                    resp.close()
-            if timed_out:
-                return Response(
-                    resp.status_code, data, dict(resp.headers), elapsed_ms(),
-                    f"response not finished within {total:g} s", timed_out=True,
-                )  # fmt: skip
-            return Response(resp.status_code, data, dict(resp.headers), elapsed_ms())
+            data, error = _read_answer(resp, start + total, int(conf["MAX_RESPONSE_BYTES"]))
+            late = bool(error) and (expired.is_set() or time.monotonic() - start >= total)
+            if late:
+                error = f"timeout: response not finished within {total:g} s"
+            return Response(
+                resp.status_code, data, dict(resp.headers), elapsed_ms(), error, timed_out=late
+            )
     except InvalidIPAddress as exc:
         return Response(
             None, b"", {}, elapsed_ms(), f"refused: internal address {exc}", refused=True
         )
-    except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError) as exc:
-        return Response(
-            None, b"", {}, elapsed_ms(), f"timeout: {type(exc).__name__}", timed_out=True
-        )
-    except (urllib3.exceptions.HTTPError, OSError) as exc:
+    except Exception as exc:  # anything else is this attempt's failure, recorded
+        if expired.is_set():
+            return Response(
+                None,
+                b"",
+                {},
+                elapsed_ms(),
+                f"timeout: no answer within {total:g} s",
+                timed_out=True,
+            )
+        if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
+            return Response(
+                None, b"", {}, elapsed_ms(), f"timeout: {type(exc).__name__}", timed_out=True
+            )
         return Response(None, b"", {}, elapsed_ms(), f"{type(exc).__name__}: {_short(exc)}")
-    except requests.RequestException as exc:
-        return Response(None, b"", {}, elapsed_ms(), f"{type(exc).__name__}: {_short(exc)}")
+
+
+def _read_answer(resp: Any, deadline: float, limit: int) -> tuple[bytes, str]:
+    """The body, up to ``limit`` bytes and until ``deadline`` (monotonic), and why it stopped
+    early ("" when read whole or cut at the limit). The status line came already: a 2xx is
+    a delivery whatever the body does."""
+    chunks: list[bytes] = []
+    size = 0
+    error = ""
+    finished = False
+    try:
+        while size < limit:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                error = "response not finished in time"  # (post() says "timeout: …")
+                break
+            _set_read_timeout(resp, remaining)
+            # read1: whatever one socket read brings, so a drip-feed cannot hold us
+            chunk = resp.raw.read1(min(8192, limit - size), decode_content=True)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except Exception as exc:  # the deadline's watchdog, a reset, a decoding error…
+        error = f"response not finished: {type(exc).__name__}"
+    finally:
+        if finished:
+            resp.raw.release_conn()  # back to the pool: the next POST reuses it
+        else:
+            resp.close()
+    return b"".join(chunks)[:limit], error
 
 
 def _set_read_timeout(resp: Any, seconds: float) -> None:

@@ -94,7 +94,7 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
         .order_by("endpoint_id", "pk")
     )
     started = renewed = time.monotonic()
-    done: list[tuple[Delivery, client.Response]] = []
+    done: list[tuple[Delivery, client.Response]] = []  # sent, not yet recorded
     leftover: list[int] = []
     still = {r.pk for r in rows}
     parallel = max(1, int(conf["PARALLEL"]))
@@ -120,6 +120,11 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
                         continue
                     jobs.append((row, pool.submit(_send, row, sessions)))
                 done.extend((row, job.result()) for row, job in jobs)
+                # Recorded window by window, while the claim certainly holds: a batch that
+                # dies later loses nothing already sent, and a long batch never sends a row
+                # whose claim ran out meanwhile.
+                outcomes.update(_record(done, mine))
+                done = []
     finally:
         sessions.close()
         outcomes.update(_record(done, mine))
@@ -152,13 +157,24 @@ class _Sessions:
 
 
 def _send(row: Delivery, sessions: _Sessions) -> client.Response:
-    """Sign and POST one delivery (runs in a sending thread: HTTP only, no database)."""
+    """Sign and POST one delivery (runs in a sending thread: HTTP only, no database).
+
+    Never raises: an unexpected error (a header value HTTP cannot carry, say) is this
+    attempt's failure, logged and retried like any other, not a batch that dies unrecorded.
+    """
     endpoint = row.endpoint
-    body = row.event.body.encode("utf-8")
-    headers = signing.signed_headers(
-        endpoint.signing_secrets(), row.msg_id, body, extra=endpoint.headers
-    )
-    return client.post(endpoint.url, body, headers, session=sessions.get(endpoint.pk))
+    started = time.monotonic()
+    try:
+        body = row.event.body.encode("utf-8")
+        headers = signing.signed_headers(
+            endpoint.signing_secrets(), row.msg_id, body, extra=endpoint.headers
+        )
+        return client.post(endpoint.url, body, headers, session=sessions.get(endpoint.pk))
+    except Exception as exc:
+        logger.exception("webhook %s to endpoint %s could not be sent", row.msg_id, endpoint.pk)
+        return client.Response(
+            None, b"", {}, int((time.monotonic() - started) * 1000), f"{type(exc).__name__}: {exc}"
+        )
 
 
 def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int, str]:
@@ -171,9 +187,16 @@ def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[in
     outcomes: dict[int, str] = {}
     attempts = []
     successes: dict[int, list[int]] = {}
+    # An endpoint that answered 2xx in this batch is not failing continuously, whatever its
+    # other deliveries got: its clock stops first, and its failures here do not restart it.
+    ok_endpoints = {row.endpoint_id for row, r in done if r.ok}
     with transaction.atomic():
+        if ok_endpoints:
+            WebhookEndpoint.objects.filter(pk__in=ok_endpoints, failing_since__isnull=False).update(
+                failing_since=None
+            )
         for row, response in done:
-            error = response.error[:500]
+            error = _text(response.error)[:500]
             if response.status_code is not None and not response.ok and not error:
                 error = f"HTTP {response.status_code}"
             number = row.attempt_count + 1  # position in the schedule (restarts on redelivery)
@@ -185,7 +208,7 @@ def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[in
                     status_code=response.status_code,
                     error=error,
                     duration_ms=response.duration_ms,
-                    response_excerpt=response.body[:stored].decode("utf-8", "replace"),
+                    response_excerpt=_text(response.body[:stored].decode("utf-8", "replace")),
                 )
             )
             if response.ok:
@@ -196,7 +219,9 @@ def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[in
                 _disable(row.endpoint, "410 Gone from the receiver")
                 outcomes[row.pk] = "gone"
             else:
-                outcomes[row.pk] = _retry_or_fail(row, row.endpoint, token, number, response, error, now)  # fmt: skip
+                outcomes[row.pk] = _retry_or_fail(row, token, number, response, error, now)
+                if row.endpoint_id not in ok_endpoints:
+                    _note_failure(row.endpoint, now)
             logger.info(
                 "webhook %s %s attempt %d to endpoint %s: %s",
                 row.event.event_type,
@@ -216,15 +241,15 @@ def _record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[in
                 claim_token="",
                 locked_until=None,
             )
-        ok_endpoints = {row.endpoint_id for row, r in done if r.ok}
-        if ok_endpoints:
-            WebhookEndpoint.objects.filter(pk__in=ok_endpoints, failing_since__isnull=False).update(
-                failing_since=None
-            )
     return outcomes
 
 
-def _retry_or_fail(delivery, endpoint, token, number, response, error, now) -> str:
+def _text(value: str) -> str:
+    """Text PostgreSQL can store: a receiver's NUL bytes would fail the batch's transaction."""
+    return value.replace("\x00", "\ufffd")
+
+
+def _retry_or_fail(delivery, token, number, response, error, now) -> str:
     conf = _conf()
     schedule = [float(x) for x in conf["RETRY_SCHEDULE"]]
     if number >= len(schedule):
@@ -241,7 +266,6 @@ def _retry_or_fail(delivery, endpoint, token, number, response, error, now) -> s
             locked_until=None,
         )
         outcome = "retry"
-    _note_failure(endpoint, now)
     return outcome
 
 
@@ -276,11 +300,15 @@ def _finish(delivery, token, *, status, number=None, code=None, error="", delive
 
 
 def _note_failure(endpoint: WebhookEndpoint, now: dt.datetime) -> None:
-    """Start the failure clock, or disable the endpoint when it ran out (any success resets it)."""
-    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
-        failing_since=now
-    )
+    """Start the failure clock, or disable the endpoint when it ran out (any success resets it).
+
+    A clock older than twice the limit is stale (a failure long ago, then no traffic at all,
+    as Svix lets it lapse): it starts again now rather than disabling on one new failure.
+    """
     limit = dt.timedelta(seconds=float(_conf()["DISABLE_AFTER"]))
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).filter(
+        Q(failing_since__isnull=True) | Q(failing_since__lt=now - 2 * limit)
+    ).update(failing_since=now)
     if WebhookEndpoint.objects.filter(
         pk=endpoint.pk, is_active=True, failing_since__lte=now - limit
     ).exists():
@@ -294,16 +322,27 @@ def _disable(endpoint: WebhookEndpoint, reason: str) -> None:
     logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, reason)
 
 
-def redeliver(delivery: Delivery) -> None:
-    """Send again (same ``webhook-id``): a failed or delivered delivery becomes due now."""
+def redeliver(delivery: Delivery) -> bool:
+    """Send again (same ``webhook-id``): a failed or delivered delivery becomes due now.
+
+    Refused (False) while a worker holds the delivery's claim: clearing it then would let a
+    second worker send the same message at the same time.
+    """
     from . import hints
 
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING,
-        next_attempt_at=timezone.now(),
-        attempt_count=0,
-        claim_token="",
-        locked_until=None,
+    now = timezone.now()
+    changed = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(
+            status=Delivery.Status.PENDING,
+            next_attempt_at=now,
+            attempt_count=0,
+            claim_token="",
+            locked_until=None,
+        )
     )
-    event_id, delivery_id = str(delivery.event_id), delivery.pk
-    transaction.on_commit(lambda: hints.push(event_id, [delivery_id]), robust=True)
+    if changed:
+        event_id, delivery_id = str(delivery.event_id), delivery.pk
+        transaction.on_commit(lambda: hints.push(event_id, [delivery_id]), robust=True)
+    return bool(changed)

@@ -12,6 +12,7 @@ import datetime as dt
 from standardwebhooks import Webhook
 
 from .. import __version__
+from ..models.webhooks import is_reserved_header
 
 USER_AGENT = f"django-hrflow-matching/{__version__} (webhooks)"
 
@@ -33,7 +34,7 @@ def signed_headers(
 ) -> dict[str, str]:
     """All headers of one attempt: the endpoint's static ones first, ours always win."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    headers = {k: v for k, v in (extra or {}).items() if not k.lower().startswith("webhook-")}
+    headers = {k: v for k, v in (extra or {}).items() if not is_reserved_header(k)}
     headers.update(
         {
             "Content-Type": "application/json",

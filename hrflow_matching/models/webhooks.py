@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import secrets
 import uuid
 
@@ -35,6 +36,40 @@ def new_secret() -> str:
 def new_msg_id() -> str:
     """A ``webhook-id``: ``msg_`` + uuid4 hex, never containing a dot (it is signed content)."""
     return "msg_" + uuid.uuid4().hex
+
+
+#: An HTTP header name (RFC 9110 token) and a value HTTP carries as is (visible ASCII).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+#: Headers the sender sets itself: framing, routing, the body's type and the signature.
+_RESERVED_HEADERS = {"content-length", "transfer-encoding", "connection", "host", "content-type"}
+
+
+def is_reserved_header(name: str) -> bool:
+    """Is ``name`` a header the sender sets itself (an endpoint's static one is dropped)?"""
+    return name.lower() in _RESERVED_HEADERS or name.lower().startswith("webhook-")
+
+
+def header_problem(headers: object) -> str | None:
+    """Why an endpoint's static headers cannot be sent, or None.
+
+    Checked when the endpoint is saved, so that an operator learns it then, and not from a
+    run of failed deliveries: a value with a line break or outside ASCII cannot go on the wire,
+    and a header the sender sets itself (``Content-Length``, ``webhook-signature``…) would
+    corrupt the request or the signature.
+    """
+    if not isinstance(headers, dict):
+        return 'Headers must be a {"Name": "value"} object.'
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return 'Headers must be a {"Name": "value"} object of strings.'
+        if not _HEADER_NAME.fullmatch(name):
+            return f"{name!r} is not a header name (letters, digits and -_.!#$%&'*+^`|~)."
+        if is_reserved_header(name):
+            return f"{name} is set by the sender itself."
+        if not _HEADER_VALUE.fullmatch(value):
+            return f"The value of {name} must be printable ASCII, on one line."
+    return None
 
 
 class WebhookEndpoint(models.Model):
@@ -103,10 +138,9 @@ class WebhookEndpoint(models.Model):
         bad = [e for e in self.events or [] if e not in EVENT_TYPES]
         if bad:
             raise ValidationError({"events": f"Unknown event types: {', '.join(bad)}."})
-        if not isinstance(self.headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in (self.headers or {}).items()
-        ):
-            raise ValidationError({"headers": 'Headers must be a {"Name": "value"} object.'})
+        problem = header_problem(self.headers)
+        if problem:
+            raise ValidationError({"headers": problem})
         try:
             check_url(self.url)
         except UnsafeURL as exc:

@@ -39,7 +39,11 @@ class Command(BaseCommand):
             if delivery is None:
                 raise CommandError(f"No delivery {key!r}.")
             with transaction.atomic():
-                sender.redeliver(delivery)
+                queued = sender.redeliver(delivery)
+            if not queued:
+                raise CommandError(
+                    f"{delivery.msg_id} is being sent right now: redeliver it when that is done."
+                )
             self.stdout.write(f"Redelivering {delivery.msg_id}.")
             return
         if options["redeliver_failed"]:
@@ -49,8 +53,7 @@ class Command(BaseCommand):
             count = 0
             with transaction.atomic():
                 for delivery in failed:
-                    sender.redeliver(delivery)
-                    count += 1
+                    count += sender.redeliver(delivery)
             self.stdout.write(f"Redelivering {count} failed deliveries.")
             return
         qs = Delivery.objects.select_related("event", "endpoint").order_by("-created_at")
