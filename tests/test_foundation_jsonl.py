@@ -71,6 +71,25 @@ def test_importing_existing_references_updates_them_in_place(seeded) -> None:
     assert export_both() == (profiles, jobs)
 
 
+@pytest.mark.django_db(transaction=True)  # one transaction per write, as in a real import
+def test_an_import_records_the_events_of_what_it_writes(seeded, tmp_path: Path) -> None:
+    """Bulk writes send no signals: the import records a create per new row and an update per
+    changed one (an archive for an archived one), so HrFlow.ai hears of them like any save."""
+    from hrflow_matching.models import Event
+
+    jobs = seeded[1]
+    JobOffer.objects.filter(reference="job-000001").delete()
+    Event.objects.all().delete()
+    edited = [dict(d, name="Renamed") if d["reference"] == "job-000003" else d for d in jobs]
+    jsonl.import_file("job", write(tmp_path / "edited.jsonl", edited))
+    events = dict(Event.objects.values_list("reference", "event_type"))
+    assert events["job-000001"] == "job_create"
+    assert events["job-000003"] == "job_update"
+    assert events["job-000002"] == "job_archive"  # archived in the file
+    assert len(events) == len(jobs) == Event.objects.count()
+    assert JobOffer.objects.get(reference="job-000003").title == "Renamed"
+
+
 def test_foreign_documents_are_accepted_with_defaults(tmp_path: Path) -> None:
     profile = {
         "reference": "ext-1",

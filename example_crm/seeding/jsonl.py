@@ -3,8 +3,9 @@
 Import is all or nothing: every line is parsed and checked before anything is written, and the
 writes run in one transaction, so a bad line 9,000 leaves the database as it was. A reference
 that exists already is updated in place (same row, children replaced), so importing the same
-file twice is harmless. Rows are written in bulk, which sends no signals: run ``hrflow_sync``
-(or ``hrflow_matching.sync(queryset)``) afterwards to index them or notify HrFlow.ai.
+file twice is harmless. Rows are written in bulk, which sends no signals, so the import records
+their events itself with ``hrflow_matching.sync()``, in the same transaction: a create for each
+new row, an update (or an archive) for each existing one, indexed and sent like any other.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import IO, Any
 
 from django.db import models, transaction
 from django.utils import timezone
+
+from hrflow_matching import sync
 
 from ..models import Candidate, Education, JobOffer, Organisation, WorkExperience
 from . import parse
@@ -98,6 +101,9 @@ def _write(kind: str, records: list[dict[str, Any]]) -> ImportResult:
             changed.append(row)
         record["row"] = row
     model.objects.bulk_create(new, batch_size=500)
+    # The children of an updated row go first: deleting them moves the row's modification
+    # date (hrflow_matching touches it), and the date the file gives must be the last word.
+    _clear_children(kind, model, [r.pk for r in changed])
     if changed:
         names = [f for f in records[0]["fields"] if f != "reference"] + ["organisation"]
         model.objects.bulk_update(changed, names, batch_size=500)
@@ -109,13 +115,14 @@ def _write(kind: str, records: list[dict[str, Any]]) -> ImportResult:
         )
         for row in new:
             row.pk = ids[row.reference]
-    _write_children(kind, model, records, [r.pk for r in changed])
+    _write_children(kind, model, records)
+    for rows, created in ((new, True), (changed, False)):
+        for part in batched([r.pk for r in rows], 500):
+            sync(model.objects.filter(pk__in=part), created=created)
     return ImportResult(created=len(new), updated=len(changed))
 
 
-def _write_children(
-    kind: str, model: type[models.Model], records: list[dict[str, Any]], replaced: list[int]
-) -> None:
+def _clear_children(kind: str, model: type[models.Model], replaced: list[int]) -> None:
     through = model.skills.through
     owner = "candidate_id" if kind == "profile" else "joboffer_id"
     for part in batched(replaced, 500):
@@ -123,6 +130,11 @@ def _write_children(
         if kind == "profile":
             WorkExperience.objects.filter(candidate_id__in=part).delete()
             Education.objects.filter(candidate_id__in=part).delete()
+
+
+def _write_children(kind: str, model: type[models.Model], records: list[dict[str, Any]]) -> None:
+    through = model.skills.through
+    owner = "candidate_id" if kind == "profile" else "joboffer_id"
     skill_ids = ensure_skills(name for r in records for name in r["skills"])
     links = [
         through(**{owner: r["row"].pk, "skill_id": skill_ids[name]})
