@@ -12,8 +12,9 @@ class HrflowMatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
+        from . import (  # noqa: F401  (checks and checks_values register the system checks)
+            checks,
+            checks_values,
             signals,
         )
 
