@@ -159,12 +159,16 @@ def index_pending(limit: int) -> int:
 
 
 def purge_old() -> dict[str, int]:
-    """Delete old attempts, and old events that are fully delivered and indexed."""
+    """Delete old attempts, and old events that are fully delivered and done with indexing
+    (indexed, or given up after ``MAX_INDEX_ATTEMPTS``: its error is kept until then)."""
+    from .indexing import MAX_INDEX_ATTEMPTS
+
     days = int(get_settings()["WEBHOOKS"]["ATTEMPT_RETENTION_DAYS"])
     cutoff = timezone.now() - dt.timedelta(days=days)
     attempts, _ = DeliveryAttempt.objects.filter(created_at__lt=cutoff).delete()
+    index_done = Q(indexed_at__isnull=False) | Q(index_attempts__gte=MAX_INDEX_ATTEMPTS)
     events, _ = (
-        Event.objects.filter(created_at__lt=cutoff, indexed_at__isnull=False)
+        Event.objects.filter(index_done, created_at__lt=cutoff)
         .exclude(deliveries__status=Delivery.Status.PENDING)
         .exclude(deliveries__status=Delivery.Status.FAILED)
         .delete()

@@ -111,6 +111,8 @@ def test_deliveries_command(webhooks, capsys):  # noqa: F811
         call_command("hrflow_deliveries", "--redeliver", "msg_nope")
     with pytest.raises(CommandError, match="No delivery '²'"):  # "²".isdigit(), but no int
         call_command("hrflow_deliveries", "--redeliver", "²")
+    with pytest.raises(CommandError, match="give a delivery id"):  # not a silent listing
+        call_command("hrflow_deliveries", "--redeliver", " ")
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", "ten"])

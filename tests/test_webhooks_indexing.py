@@ -91,3 +91,22 @@ def test_purge_old_attempts_and_finished_events(webhooks):  # noqa: F811
     assert not Event.objects.filter(reference=done.reference).exists()
     assert Delivery.objects.filter(event__reference=failed.reference, endpoint=ep).exists()
     assert DeliveryAttempt.objects.count() == 0
+
+
+def test_purge_takes_old_events_whose_indexing_gave_up(webhooks):  # noqa: F811
+    """Indexing that failed MAX_INDEX_ATTEMPTS times is over too: its event goes when old."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hrflow_matching.indexing import MAX_INDEX_ATTEMPTS
+    from hrflow_matching.tasks import purge_old
+
+    gave_up, retrying = candidate(), candidate()
+    old = timezone.now() - dt.timedelta(days=31)
+    Event.objects.update(created_at=old, indexed_at=None, index_error="backend down")
+    Event.objects.filter(reference=gave_up.reference).update(index_attempts=MAX_INDEX_ATTEMPTS)
+    Event.objects.filter(reference=retrying.reference).update(index_attempts=1)
+    purge_old()
+    assert not Event.objects.filter(reference=gave_up.reference).exists()
+    assert Event.objects.filter(reference=retrying.reference).exists()

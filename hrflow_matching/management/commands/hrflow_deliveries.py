@@ -24,8 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--redeliver-failed", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["redeliver"]:
-            key = options["redeliver"]
+        if options["redeliver"] is not None:
+            key = options["redeliver"].strip()
+            if not key:
+                raise CommandError("--redeliver: give a delivery id or a msg_… webhook-id.")
             qs = (
                 Delivery.objects.filter(msg_id=key)
                 if key.startswith("msg_")
