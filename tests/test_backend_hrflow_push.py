@@ -92,6 +92,33 @@ def test_index_edits_a_known_profile_with_its_key(httpserver: HTTPServer) -> Non
     assert sent["labels"] == stored["labels"] and sent["attachments"] == stored["attachments"]
 
 
+def test_index_of_a_restored_profile_unarchives_it(httpserver: HTTPServer) -> None:
+    """A row archived and then restored in the CRM: the edit alone would leave the stored
+    profile archived in HrFlow.ai, so an ``is_archive=0`` follows it."""
+    stored = profile("cand-1", "7")
+    stored["archived_at"] = "2026-03-01T00:00:00+0000"
+    httpserver.expect_request("/v1/profile/indexing", method="GET").respond_with_json(
+        json.loads(envelope(stored, message="Profile details"))
+    )
+    httpserver.expect_request("/v1/profile/indexing", method="PUT").respond_with_json(
+        json.loads(envelope(stored, message="Profile edited"))
+    )
+    httpserver.expect_request("/v1/profile/indexing/archive", method="PATCH").respond_with_json(
+        json.loads(envelope({"key": stored["key"]}, message="Profile unarchived"))
+    )
+    document = our_profile("cand-1")
+    document["archived_at"] = None
+    with hrflow_settings(httpserver, HRFLOW={"PUSH": True}):
+        get_backend().index("profile", [document])
+    _lookup, edit, unarchive = requests_made(httpserver)
+    assert (edit.method, unarchive.method) == ("PUT", "PATCH")
+    assert json.loads(unarchive.get_data()) == {
+        "source_key": SOURCE_KEYS[0],
+        "reference": "cand-1",
+        "is_archive": 0,
+    }
+
+
 def test_index_jobs_uses_the_board(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/v1/job/indexing", method="GET").respond_with_json(
         {"code": 400, "message": "Unable to find object: job"}, status=400

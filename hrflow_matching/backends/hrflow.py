@@ -186,6 +186,11 @@ class HrFlowBackend(MatchingBackend):
                 body = {**stored, **body, "key": stored["key"]}
                 self.client.request(transport, "PUT", path, json=body)
                 logger.info("HrFlow.ai %s %s edited", kind, reference)
+                if stored.get("archived_at") and not document.get("archived_at"):
+                    # Restored in the CRM: an edit does not unarchive (is_archive=0 does).
+                    unarchive = {field: container, "reference": reference, "is_archive": 0}
+                    self.client.request(transport, "PATCH", f"{path}/archive", json=unarchive)
+                    logger.info("HrFlow.ai %s %s unarchived", kind, reference)
             else:
                 self.client.request(transport, "POST", path, json=body)
                 logger.info("HrFlow.ai %s %s created", kind, reference)
