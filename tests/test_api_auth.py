@@ -92,6 +92,20 @@ def test_key_lifecycle_through_the_command() -> None:
         run("create", "--name", "  ")
 
 
+def test_a_key_for_a_tenant_no_row_belongs_to_is_warned_about() -> None:
+    """With a tenant resolver there is no list of tenants: a typo would make a key that reads
+    nothing, silently. The key is still made (rows may come later), with a warning."""
+    candidate("c1", org=Organisation.objects.create(name="Acme", slug="acme"))
+    for tenant, warned in (("acme", False), ("acmee", True)):
+        err = StringIO()
+        call_command(
+            "hrflow_apikey", "create", "--name", tenant, "--tenant", tenant,
+            stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+        assert ("check its spelling" in err.getvalue()) is warned
+    assert ApiKey.objects.filter(tenant="acmee").exists()
+
+
 def test_list_filters_by_tenant() -> None:
     run("create", "--name", "key of a", "--tenant", "a")
     run("create", "--name", "key of b", "--tenant", "b")

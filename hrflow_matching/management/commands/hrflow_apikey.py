@@ -47,6 +47,13 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.WARNING(f'Tenant "{tenant}" is not in HRFLOW_MATCHING["TENANTS"].')
             )
+        elif tenant and not known and not _tenant_has_rows(tenant):
+            self.stderr.write(
+                self.style.WARNING(
+                    f'No profile or job belongs to tenant "{tenant}" yet: check its spelling '
+                    "(the key reads nothing until some do)."
+                )
+            )
         if tenant is None and tenants_configured():
             self.stderr.write(
                 self.style.WARNING(
@@ -101,3 +108,15 @@ class Command(BaseCommand):
             return
         api_key.revoke()
         self.stdout.write(f"Revoked API key #{api_key.pk} {api_key}.")
+
+
+def _tenant_has_rows(tenant: str) -> bool:
+    """Does any registered row belong to ``tenant``? (A tenant resolver cannot list tenants, so
+    a typo in ``--tenant`` would give a key that reads nothing, silently.)"""
+    from hrflow_matching.registry import adapters
+
+    return any(
+        adapter.model._default_manager.filter(**{adapter.tenant_field: tenant}).exists()
+        for adapter in adapters()
+        if adapter.tenant_field
+    )
