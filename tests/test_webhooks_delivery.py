@@ -317,6 +317,25 @@ def test_expired_lease_is_taken_over(webhooks, receiver, settings):  # noqa: F81
     assert [h.headers["webhook-id"] for h in receiver.hits("/ok")] == [d.msg_id]
 
 
+def test_a_task_that_waited_past_its_claim_still_sends(webhooks, receiver, settings):  # noqa: F811
+    """Tasks queued behind a backlog outlive the sweeper's claims, and each sweep claims the
+    rows again for a new task: the first task to run sends (once), not none of them."""
+    from hrflow_matching.tasks import claim_due
+
+    set_webhooks(settings, CLAIM_LEASE=0.2)
+    WebhookEndpoint.objects.create(url=receiver.url + "/ok")
+    candidate()
+    d = Delivery.objects.get()
+    first, ids = claim_due(10)  # a sweep's claim, for a task that waits in the queue
+    time.sleep(0.25)
+    second, _ = claim_due(10)  # the next sweep claims again, for another queued task
+    assert second and second != first
+    time.sleep(0.25)  # which waits too
+    assert sender.deliver_many(ids, first)[0][d.pk] == "success"  # the first task runs
+    assert sender.deliver_many(ids, second)[0][d.pk] == "skipped"  # nothing left for the next
+    assert [h.headers["webhook-id"] for h in receiver.hits("/ok")] == [d.msg_id]
+
+
 def test_rotation_signs_with_both_secrets(webhooks, receiver):  # noqa: F811
     ep = WebhookEndpoint.objects.create(url=receiver.url + "/ok")
     old = ep.secret

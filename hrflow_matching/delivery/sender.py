@@ -82,6 +82,11 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
     claim is released so that another task or the sweeper sends them).
     """
     mine, held = claim_many(ids, token)
+    if token and not held:
+        # The sweeper's claim for this task ran out while it waited in a busy queue, and a
+        # later sweep may have claimed again for a task queued behind it. Whichever task runs
+        # first sends: a fresh claim succeeds only on rows nobody holds now.
+        mine, held = claim_many(ids)
     outcomes = dict.fromkeys(ids, "skipped")
     if not held:
         return outcomes, []
