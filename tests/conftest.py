@@ -9,7 +9,7 @@ import pytest
 from tests import services
 
 # Fixtures shared by several modules (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.matching_fixtures"]
+pytest_plugins = ["tests.matching_fixtures", "hrflow_matching.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

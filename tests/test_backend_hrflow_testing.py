@@ -87,3 +87,19 @@ def test_override_hrflow_settings_merges_at_every_depth_as_the_settings_do() -> 
         assert conf["LOCAL"]["WEIGHTS"]["text"] == 0.15  # the default
         assert conf["PAGES"] == {**conf["PAGES"], "PAGE_SIZE": 5, "BASE_TEMPLATE": "crm/base.html"}
     assert get_settings()["LOCAL"]["WEIGHTS"]["skills"] == 0.35
+
+
+@pytest.mark.django_db
+def test_the_pytest_plugin_fixtures(hrflow_recorder, hrflow_events_paused) -> None:
+    """``hrflow_matching.pytest_plugin``: the backend records and answers, and the test's
+    saves record no event."""
+    from example_crm.models import JobOffer
+    from hrflow_matching.backends import get_backend
+    from hrflow_matching.models import Event
+
+    JobOffer.objects.create(reference="job-1", title="Analyst")
+    assert Event.objects.count() == 0
+    hrflow_recorder.results["search_profiles"] = ["cand-1"]
+    page = get_backend().search_profiles(Criteria())
+    assert [i.reference for i in page.items] == ["cand-1"]
+    assert [c.method for c in hrflow_recorder.calls] == ["search_profiles"]
