@@ -166,9 +166,7 @@ def test_hang_times_out_and_big_body_is_cut(webhooks, receiver, settings):  # no
     WebhookEndpoint.objects.create(url=receiver.url + "/hang")
     WebhookEndpoint.objects.create(url=receiver.url + "/big")
     candidate()
-    started = time.monotonic()
-    drive()
-    assert time.monotonic() - started < 10
+    drive()  # gives up after 10 s: a hang that held the worker would leave it pending
     hang = Delivery.objects.get(endpoint__url__endswith="/hang")
     assert hang.status == "failed" and "timeout" in hang.last_error.lower()
     big = Delivery.objects.get(endpoint__url__endswith="/big")
@@ -401,28 +399,19 @@ def test_a_tenants_change_reaches_only_its_endpoint(webhooks, receiver):  # noqa
     assert receiver.hits("/no-tenant") == []
 
 
-def test_slow_drip_of_the_headers_fails_by_the_deadline(webhooks, receiver, settings):  # noqa: F811
-    """Per-read timeouts never fire on a byte every 0.1 s, before the status line is even
-    whole: the exchange's own deadline cuts it, and the attempt is logged as a timeout."""
+@pytest.mark.parametrize("path", ["/drip-head", "/drip"])
+def test_a_slow_drip_is_cut_at_the_deadline(webhooks, receiver, settings, path):  # noqa: F811
+    """A byte every 0.1 s never trips a per-read timeout, of the status line and headers
+    (``/drip-head``) or of the body (``/drip``): the exchange's own deadline (0.5 s) hangs up
+    long before the drip's end, and the attempt is a failure, logged as a timeout."""
     set_webhooks(settings, RETRY_SCHEDULE=[0], TOTAL_TIMEOUT=0.5)
-    WebhookEndpoint.objects.create(url=receiver.url + "/drip-head")
+    WebhookEndpoint.objects.create(url=receiver.url + path)
     candidate()
-    started = time.monotonic()
     drive()
-    assert time.monotonic() - started < 5  # not the 12 s the drip would take
     d = Delivery.objects.get()
     assert d.status == "failed" and "timeout" in d.last_error
-    assert d.attempts.get().status_code is None
-
-
-def test_slow_drip_answer_fails_by_the_deadline(webhooks, receiver, settings):  # noqa: F811
-    set_webhooks(settings, RETRY_SCHEDULE=[0], TOTAL_TIMEOUT=0.5)
-    WebhookEndpoint.objects.create(url=receiver.url + "/drip")
-    candidate()
-    started = time.monotonic()
-    drive()
-    assert time.monotonic() - started < 5  # not the 10 s the drip would take
-    d = Delivery.objects.get()
-    assert d.status == "failed" and (
-        "timeout" in d.last_error.lower() or "not finished" in d.last_error
-    )
+    for _ in range(100):  # the receiver notices the hang-up at its next byte
+        if path in receiver.cut:
+            break
+        time.sleep(0.05)
+    assert receiver.cut[path] < 50  # of 100+ bytes: cut at the deadline, not at the drip's end

@@ -47,6 +47,8 @@ class Receiver:
     release: threading.Event = field(default_factory=threading.Event)
     #: Called with each request as it arrives (e.g. to verify its signature on time).
     on_request: Callable[[Captured], None] | None = None
+    #: Drip paths whose client hung up before the drip ended: path -> bytes written by then.
+    cut: dict[str, int] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -89,6 +91,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _drip(self, path: str, data: bytes) -> None:
+        """Write ``data`` a byte every 0.1 s; note in ``cut`` when the client hangs up first."""
+        rec: Receiver = self.server.receiver
+        for i in range(len(data)):
+            try:
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+            except OSError:
+                with rec.lock:
+                    rec.cut[path] = i
+                return
+            time.sleep(0.1)
+
     def do_POST(self) -> None:
         rec: Receiver = self.server.receiver
         length = int(self.headers.get("Content-Length") or 0)
@@ -130,26 +145,13 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         elif path.startswith("/drip-head"):  # the status line and headers, a byte every 0.1 s
-            head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100 + b"\r\n\r\n"
-            try:
-                for i in range(len(head)):
-                    self.wfile.write(head[i : i + 1])
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:
-                pass
+            self._drip(path, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100 + b"\r\n\r\n")
             self.close_connection = True
         elif path.startswith("/drip"):  # one byte every 0.1 s: per-read timeouts never fire
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:
-                pass
+            self._drip(path, b"x" * 100)
         elif path.startswith("/slow"):
             if n == 1:
                 time.sleep(rec.slow_seconds)
