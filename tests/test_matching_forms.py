@@ -79,3 +79,42 @@ def test_first_view_starts_from_the_jobs_own_data():
     assert f.to_criteria().limit == 20
     inverted = {**job, "ranges_float": [{"name": "experience", "value_min": 5, "value_max": 2}]}
     assert "experiences_duration_max" not in initial_data(MODES["profiles_for_job"], inverted)
+
+
+def test_first_view_of_a_remote_subject_has_no_distance():
+    """A remote job (or a candidate open to remote work): a default distance would hide the
+    candidates (or jobs) that fit best; location still ranks them."""
+    for tags in ([{"name": "remote", "value": "true"}], [{"name": "open_to_remote", "value": "1"}]):
+        remote = {"location": {"lat": 45.0, "lng": 5.0}, "tags": tags}
+        assert "location_distance" not in initial_data(MODES["profiles_for_job"], remote)
+    onsite = {"location": {"lat": 45.0, "lng": 5.0}, "tags": [{"name": "remote", "value": "false"}]}
+    assert initial_data(MODES["profiles_for_job"], onsite)["location_distance"] == 50
+
+
+def test_numbers_as_people_type_them():
+    """A decimal comma is a decimal point (a browser's number input turned "2,5" into 25),
+    spaces are dropped, and a score may be a percentage written with its sign."""
+    f = form("experiences_duration_min=2,5&experiences_duration_max=1%E2%80%AF000"
+             "&score_threshold=60%25&location_distance=+30+")  # fmt: skip
+    assert not f.is_valid()  # 1 000 years is over the bound, and says so
+    assert f.cleaned_data["experiences_duration_min"] == 2.5
+    assert f.cleaned_data["score_threshold"] == 0.6
+    assert f.cleaned_data["location_distance"] == 30
+    assert "experiences_duration_max" in f.errors
+    too_high = form("score_threshold=60")
+    assert not too_high.is_valid()
+    assert "write 60% or 0.6" in too_high.errors["score_threshold"][0]
+    assert form("score_threshold=0.6").is_valid()
+    assert form("experiences_duration_min=1,234.5").errors  # a comma and a point: ambiguous
+
+
+def test_a_wrong_value_stays_in_its_field():
+    html = str(form("limit=ten&experiences_duration_min=abc")["limit"])
+    assert 'value="ten"' in html and 'type="text"' in html and 'inputmode="numeric"' in html
+
+
+def test_invisible_format_characters_are_dropped_from_lists():
+    f = form("skills=%E2%80%AEevil,%20R&text_keywords=da%E2%80%8Bta")
+    assert f.is_valid(), f.errors
+    criteria = f.to_criteria()
+    assert criteria.skills == ("evil", "R") and criteria.text_keywords == ("data",)

@@ -9,6 +9,7 @@ comma-separated values and repeated parameters alike (``skills=python,sql`` or
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -46,7 +47,7 @@ class CommaListField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = _visible(super().to_python(value))
         seen: set[str] = set()
         items: list[str] = []
         for raw in text.split(","):
@@ -95,8 +96,39 @@ class TagListField(CommaListField):
         return super().prepare_value(value)
 
 
-def _number(step: str, **attrs: Any) -> forms.NumberInput:
-    return forms.NumberInput(attrs={"step": step, "inputmode": "decimal", **attrs})
+def _visible(text: str) -> str:
+    """``text`` without invisible format characters (bidi overrides, zero-width joiners…),
+    which would reorder what the page shows ("R ,live") without changing what is searched."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+class NumberField(forms.FloatField):
+    """A number as people type it: ``2.5``, ``2,5`` (a decimal comma), `` 3 ``.
+
+    A text input (``inputmode="decimal"`` brings up the numeric keyboard on phones), because a
+    browser's ``type="number"`` drops what it cannot parse: Chromium sent ``25`` for "2,5", a
+    valid value and a wrong one, and an invalid value vanished from the field instead of
+    staying there beside its error.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str):
+            value = "".join(value.split())  # also thin and non-breaking spaces
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class ScoreField(NumberField):
+    """A score from 0 to 1, or a percentage written with its sign (``60%``), as pages show."""
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            number = super().to_python(value.strip()[:-1])
+            return None if number is None else number / 100
+        return super().to_python(value)
 
 
 class CriteriaForm(forms.Form):
@@ -104,7 +136,8 @@ class CriteriaForm(forms.Form):
 
     text_keywords = CommaListField(
         label="Keywords",
-        help_text="Comma-separated words or phrases searched in the whole text.",
+        help_text="Comma-separated; a result has at least one, with every word of it "
+        "(data scientist, statistician).",
     )
     skills = CommaListField(
         label="Required skills",
@@ -113,33 +146,20 @@ class CriteriaForm(forms.Form):
     languages = CommaListField(
         label="Languages", max_items=20, help_text="Comma-separated codes or names: en, fr."
     )
-    location_distance = forms.FloatField(
+    location_distance = NumberField(
         label="Distance (km)",
         required=False,
         min_value=1,
         max_value=20000,
-        widget=_number("1", min="1", max="20000"),
         help_text="Around the location below.",
     )
-    location_lat = forms.FloatField(
-        label="Latitude", required=False, min_value=-90, max_value=90, widget=_number("any")
+    location_lat = NumberField(label="Latitude", required=False, min_value=-90, max_value=90)
+    location_lng = NumberField(label="Longitude", required=False, min_value=-180, max_value=180)
+    experiences_duration_min = NumberField(
+        label="Experience from (years)", required=False, min_value=0, max_value=80
     )
-    location_lng = forms.FloatField(
-        label="Longitude", required=False, min_value=-180, max_value=180, widget=_number("any")
-    )
-    experiences_duration_min = forms.FloatField(
-        label="Experience from (years)",
-        required=False,
-        min_value=0,
-        max_value=80,
-        widget=_number("0.5", min="0", max="80"),
-    )
-    experiences_duration_max = forms.FloatField(
-        label="Experience to (years)",
-        required=False,
-        min_value=0,
-        max_value=80,
-        widget=_number("0.5", min="0", max="80"),
+    experiences_duration_max = NumberField(
+        label="Experience to (years)", required=False, min_value=0, max_value=80
     )
     tags_included = TagListField(
         label="With tags", help_text="name or name:value, comma-separated."
@@ -151,15 +171,20 @@ class CriteriaForm(forms.Form):
     created_at_max = forms.DateField(
         label="Created until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    score_threshold = forms.FloatField(
+    score_threshold = ScoreField(
         label="Minimum score",
         required=False,
         min_value=0,
         max_value=1,
-        widget=_number("0.05", min="0", max="1"),
-        help_text="From 0 to 1 (0.6 = 60 %).",
+        help_text="A percentage (60%) or from 0 to 1 (0.6).",
+        error_messages={"max_value": "At most 1 (100 %%): write 60%% or 0.6 for 60 %%."},
     )
-    limit = forms.IntegerField(label="Per page", required=False, min_value=1)
+    limit = forms.IntegerField(
+        label="Per page",
+        required=False,
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=10000, widget=forms.HiddenInput
     )
@@ -178,7 +203,6 @@ class CriteriaForm(forms.Form):
         limit = self.fields["limit"]
         limit.max_value = self.max_page_size
         limit.validators.append(MaxValueValidator(self.max_page_size))
-        limit.widget = _number("1", min="1", max=str(self.max_page_size))
         limit.help_text = f"1 to {self.max_page_size}."
 
     # -- groups for templates -------------------------------------------------------------------
