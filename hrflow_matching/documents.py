@@ -72,3 +72,18 @@ def skill(name: str, type_: str = "hard", value: str | None = None) -> dict[str,
 def years_between(start: dt.date, end: dt.date | None, today: dt.date | None = None) -> float:
     end = end or today or timezone.now().date()
     return max(0.0, (end - start).days / 365.25)
+
+
+#: Tags that say a job is remote, or a candidate open to remote work (``"true"`` and the like).
+REMOTE_TAGS = ("remote", "open_to_remote")
+_TRUE = {"true", "1", "yes", "y"}
+
+
+def is_remote(document: Mapping[str, Any]) -> bool:
+    """Whether a Profile or Job document says location does not matter (:data:`REMOTE_TAGS`)."""
+    return any(
+        str(tag.get("name") or "").strip().lower() in REMOTE_TAGS
+        and str(tag.get("value") or "").strip().lower() in _TRUE
+        for tag in document.get("tags") or ()
+        if isinstance(tag, Mapping)
+    )

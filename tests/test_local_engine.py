@@ -308,3 +308,29 @@ def test_an_unwritable_index_directory_only_costs_the_disk_cache(settings, tmp_p
     b.index("job", [job("job-py", **BACKEND_JOB)])
     b.index("profile", [profile("p1", skills=("Python",)), profile("p2", skills=("Excel",))])
     assert refs(b.score_profiles("job-py", Criteria())) == ["p1", "p2"]
+
+
+def test_pages_of_tied_scores_show_every_row_once():
+    """Rows with equal scores (one bulk import: same date, same data) are ordered by reference
+    across pages, so paging through shows each exactly once."""
+    b = LocalBackend(tenant=None)
+    names = [f"twin-{(i * 37) % 60:02d}" for i in range(60)]  # indexed out of order
+    b.index("profile", [profile(name, title="Clerk", where=LYON) for name in names])
+    b.index("profile", [profile(f"apart-{i}", title="Clerk", years=i) for i in range(20)])
+    seen = []
+    for page in range(1, 13):
+        seen += refs(b.search_profiles(Criteria(limit=7, page=page)))
+    assert len(seen) == len(set(seen)) == 80
+
+
+def test_a_centre_typed_in_is_where_location_scores_from(backend):
+    """Jobs for a candidate in Versailles, around Marseille: distances and the location score
+    are from Marseille, the centre the filter uses, not from the candidate's home."""
+    backend.index(
+        "job", [job("job-acc", name="Accountant", skills=("Microsoft Excel",), where=MARSEILLE)]
+    )
+    around = Criteria(location_lat=MARSEILLE[0], location_lng=MARSEILLE[1], location_distance=50)
+    [item] = backend.score_jobs("near-fit", around).items
+    location = next(c for c in item.explanation if c.name == "location")
+    assert item.reference == "job-acc" and location.score == pytest.approx(1.0)
+    assert location.evidence["distance_km"] < 1

@@ -95,6 +95,21 @@ def test_paging_carries_the_criteria(acme_client, world):
     assert 'start="3"' in second.content.decode()
 
 
+@pytest.mark.parametrize("page", ["0", "abc", "-3", "99999"])
+def test_an_impossible_page_number_is_page_one(acme_client, world, page):
+    response = acme_client.get(job_url(world.job), {"location_distance": 1000, "page": page})
+    assert response.status_code == 302
+    assert response.url == f"{job_url(world.job)}?location_distance=1000"
+
+
+def test_a_page_past_the_end_is_the_last_page(acme_client, world):
+    query = {"location_distance": 1000, "limit": 2}
+    last = acme_client.get(job_url(world.job), query).context["page"].last_page
+    response = acme_client.get(job_url(world.job), {**query, "page": 99})
+    assert response.status_code == 302 and response.url.endswith(f"&page={last}")
+    assert acme_client.get(response.url).status_code == 200
+
+
 def test_empty_state_says_which_filter_to_loosen(acme_client, world):
     response = acme_client.get(job_url(world.job), {"location_distance": 5, "skills": "Cobol"})
     html = response.content.decode()

@@ -18,6 +18,7 @@ from django.http import Http404
 from ..backends import get_backend
 from ..backends.base import Criteria, MatchingBackend, ResultPage
 from ..conf import get_settings
+from ..documents import is_remote
 from ..registry import BaseAdapter, Kind, get_kind_adapter
 
 
@@ -140,6 +141,9 @@ def experience_range(document: dict[str, Any]) -> tuple[float | None, float | No
 def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
     """Form data of the first view: around the subject's location, with its experience range.
 
+    Not around a remote job or a candidate open to remote work: the distance would hide the
+    results that fit best (remote jobs far away, candidates anywhere). Location still ranks.
+
     The subject's skills are not made required: the backend already scores them, and requiring
     all of them would empty most pages. They are shown beside the form instead.
     """
@@ -148,7 +152,7 @@ def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
     if document is None:
         return data
     loc = document_location(document)
-    if loc.get("lat") is not None and loc.get("lng") is not None:
+    if loc.get("lat") is not None and loc.get("lng") is not None and not is_remote(document):
         data.update(
             location_lat=loc["lat"],
             location_lng=loc["lng"],

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
@@ -39,6 +39,18 @@ logger = logging.getLogger("hrflow_matching.matching")
 
 PERMISSION = "hrflow_matching.view_matching"
 NOUNS = {"profile": ("candidate", "candidates"), "job": ("job", "jobs")}
+
+
+def _page_number_ok(raw: str | None) -> bool:
+    """Whether ``?page=`` is absent or a page number the form accepts."""
+    if raw is None:
+        return True
+    field = CriteriaForm.base_fields["page"]
+    try:
+        field.clean(raw)
+    except ValidationError:
+        return False
+    return True
 
 
 def is_submitted(request: HttpRequest) -> bool:
@@ -65,6 +77,12 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def page(self, request: HttpRequest, reference: str | None) -> HttpResponse:
         mode = MODES[self.mode_name]
+        if not _page_number_ok(request.GET.get("page")):
+            # A hand-edited or stale ?page= (0, abc): page 1 of the same criteria, rather than
+            # an error about a field the page does not show.
+            query = request.GET.copy()
+            query.pop("page")
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
         tenant = resolve_request_tenant(request)
         subject = subject_doc = subject_adapter = None
         if mode.subject_kind is not None:
@@ -98,6 +116,10 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             status = self.add_results(
                 request, query, context, mode, criteria, tenant, reference, center
             )
+            page = context.get("page")
+            if page is not None and page.last_page >= 1 and criteria.page > page.last_page:
+                # Past the end (fewer results since the link was made): the last page.
+                return redirect(query_url(request, query, page=page.last_page))
         return render(request, self.template_name, context, status=status)
 
     # -- parts ------------------------------------------------------------------------------
@@ -135,6 +157,9 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             wanted = list(
                 dict.fromkeys([*document_skills(context["subject"]["document"]), *wanted])
             )
+        # Distances from where the criteria measure (the subject, or the point typed in).
+        if criteria.has_location:  # distances from where the criteria measure: a point typed in
+            center = (criteria.location_lat, criteria.location_lng)
         rows = presenters.build_rows(result.rows, result.adapter, criteria, wanted, center)
         if mode.is_search and not criteria.skills:
             # Skills a search engine guessed from keywords are noise as chips; the explanation

@@ -7,6 +7,7 @@ single-tenant CRM: everything, unscoped.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -150,7 +151,10 @@ class LocalBackend(MatchingBackend):
                 f"The {kind} “{reference}” is not in the local index yet. It is indexed "
                 "after it is saved; `manage.py hrflow_sync` indexes everything."
             )
-        return self._rank(target, query_from_entry(entry, mode), criteria)
+        query = query_from_entry(entry, mode)
+        if criteria.has_location:  # a centre the recruiter typed: location scores from there too
+            query = dataclasses.replace(query, lat=criteria.location_lat, lng=criteria.location_lng)
+        return self._rank(target, query, criteria)
 
     def _rank(self, kind: str, query: Query, criteria: Criteria) -> ResultPage:
         try:
@@ -181,7 +185,13 @@ class LocalBackend(MatchingBackend):
         if start >= count:
             return ResultPage(items=(), page=page, last_page=last_page, total=count, limit=limit)
         top = min(count, start + limit)
-        cand = keep if top >= count else keep[np.argpartition(-total[keep], top - 1)[:top]]
+        if top >= count:
+            cand = keep
+        else:
+            # Every row at least as good as the top-th, ties at the edge included: choosing
+            # among tied rows arbitrarily would show some twice across pages and others never.
+            kth = np.partition(-total[keep], top - 1)[top - 1]
+            cand = keep[-total[keep] <= kth]
         nb = len(parts[0][1])
 
         def locate(j: int) -> tuple[Any, int]:

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.utils.dateparse import parse_date, parse_datetime
 
+from ...documents import is_remote
 from .taxonomy import get_taxonomy, language_code
 
 _YEARS = re.compile(r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:years?|yrs?)\b", re.IGNORECASE)
 _TITLE_TAGS = ("title", "current_title", "job_title", "position")
-_TRUE = {"true", "1", "yes", "y"}
 
 
 def pipe(values: Iterable[str]) -> str:
@@ -144,7 +144,7 @@ def document_to_row(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
         keys = {k: taxonomy.display(k) for k in taxonomy.extract(fields["text"])}
     lat, lng = _location(doc, kind)
     languages = [language_code(n) for n in _names(doc.get("languages"))]
-    remote = any(tags.get(t) in _TRUE for t in ("remote", "open_to_remote"))
+    remote = is_remote(doc)
     return {
         **fields,
         "title": fields["title"][:255],
