@@ -1,14 +1,19 @@
 """INDEX flow: keep the matching backend of a row's tenant in step with its events.
 
 Tasks carry identifiers only and re-read the row, so the backend always gets the row as it is
-now (several events for one row converge on its last state); a row that is gone or archived is
-archived in the backend, never an error. The record of what is indexed is ``Event.indexed_at``
+now (several events for one row converge on its last state), in the backend of the tenant it
+belongs to now (an event's tenant is the row's tenant when it was saved, and a row that moved
+must not be put back where it was, whatever order the events are handled in); a row that is
+gone or archived is archived in the backend of the event's tenant, never an error. A row that
+moved to another tenant, or changed its reference, is also archived under every (tenant,
+reference) its earlier events announced, so no backend keeps a copy it no longer owns. The record of what is indexed is ``Event.indexed_at``
 in the database, so the sweeper catches up on whatever a lost hint or a failing backend left.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.utils import timezone
 
@@ -28,14 +33,17 @@ def sync_object(label: str, pk: str, reference: str, event_type: str, tenant: st
     if adapter is None:
         logger.warning("no adapter for %s; event for %s ignored", label, reference)
         return
-    backend = get_backend(tenant)
     obj = None
     if not event_type.endswith("_archive"):
         obj = adapter.get_batch_queryset().filter(pk=pk).first()
     if obj is None or adapter.is_archived(obj):
-        backend.archive(adapter.kind, [reference])
+        get_backend(tenant).archive(adapter.kind, [reference])
+        now = {pk: (tenant, reference)}
     else:
-        backend.index(adapter.kind, adapter.to_documents([obj]))
+        owner = adapter.get_tenant(obj)
+        get_backend(owner).index(adapter.kind, adapter.to_documents([obj]))
+        now = {pk: (owner, adapter.get_reference(obj))}
+    _retire_former(adapter, label, now)
 
 
 def index_events(event_ids: list[str]) -> int:
@@ -81,16 +89,36 @@ def _index_group(label: str, tenant: str | None, group: list[Event]) -> None:
         latest[event.object_pk] = event
     live_pks = [pk for pk, e in latest.items() if not e.event_type.endswith("_archive")]
     rows = {str(o.pk): o for o in adapter.get_batch_queryset().filter(pk__in=live_pks)}
-    live, archived = [], []
+    live: dict[str | None, list[Any]] = {}  # by the tenant each row belongs to now
+    archived = []
+    now: dict[str, tuple[str | None, str]] = {}  # pk -> where the row is indexed (or archived)
     for pk, event in latest.items():
         obj = rows.get(pk)
         if obj is None or adapter.is_archived(obj):
             archived.append(event.reference)
+            now[pk] = (tenant, event.reference)
         else:
-            live.append(obj)
-    documents = adapter.to_documents(live)
-    backend = get_backend(tenant)
-    if documents:
-        backend.index(adapter.kind, documents)
+            owner = adapter.get_tenant(obj)
+            live.setdefault(owner, []).append(obj)
+            now[pk] = (owner, adapter.get_reference(obj))
+    for owner, objs in live.items():
+        get_backend(owner).index(adapter.kind, adapter.to_documents(objs))
     if archived:
-        backend.archive(adapter.kind, archived)
+        get_backend(tenant).archive(adapter.kind, archived)
+    _retire_former(adapter, label, now)
+
+
+def _retire_former(adapter: Any, label: str, now: dict[str, tuple[str | None, str]]) -> None:
+    """Archive each row under the other (tenant, reference) pairs its events announced: the
+    tenant it moved from, the reference it had before. One query for the whole group."""
+    former: dict[str | None, set[str]] = {}
+    announced = (
+        Event.objects.filter(model_label=label, object_pk__in=list(now))
+        .values_list("object_pk", "tenant", "reference")
+        .distinct()
+    )
+    for pk, tenant, reference in announced:
+        if (tenant, reference) != now[pk]:
+            former.setdefault(tenant, set()).add(reference)
+    for tenant, references in former.items():
+        get_backend(tenant).archive(adapter.kind, sorted(references))
