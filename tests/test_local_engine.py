@@ -334,3 +334,23 @@ def test_a_centre_typed_in_is_where_location_scores_from(backend):
     location = next(c for c in item.explanation if c.name == "location")
     assert item.reference == "job-acc" and location.score == pytest.approx(1.0)
     assert location.evidence["distance_km"] < 1
+
+
+def test_skills_evidence_gives_the_credit_the_score_used_in_both_directions():
+    """Related-skill links are one-way for a quarter of the taxonomy's pairs: the evidence of
+    jobs for a candidate credits the candidate's skills towards the job's, as the score does."""
+    from hrflow_matching.backends.local.taxonomy import get_taxonomy
+
+    taxonomy = get_taxonomy()
+    has, needed = "AdSense Tracker", "Structured query language SQL"
+    one_way = taxonomy.credits(taxonomy.canonical(has))
+    assert one_way.get(taxonomy.canonical(needed)) == 0.5  # the precondition: a one-way link
+    assert taxonomy.canonical(has) not in taxonomy.credits(taxonomy.canonical(needed))
+    b = LocalBackend(tenant=None)
+    b.index("job", [job("job-sql", name="Analyst", skills=(needed,))])
+    b.index("profile", [profile("cand-ads", title="Analyst", skills=(has,))])
+    [item] = b.score_jobs("cand-ads", Criteria()).items
+    skills = next(c for c in item.explanation if c.name == "skills")
+    assert skills.score == pytest.approx(0.5)
+    assert skills.evidence["related"] == [{"required": needed, "found": has, "credit": 0.5}]
+    assert skills.evidence["missing"] == []

@@ -27,11 +27,23 @@ def _row_skills(table: Table, row: int) -> list[str]:
     return [table.skill_vocab[i] for i in table.skill_indices[lo:hi].tolist()]
 
 
-def _coverage(required: list[str], offered: list[str], names: dict[str, str]) -> dict:
+def _coverage(
+    required: list[str], offered: list[str], names: dict[str, str], *, from_offered: bool = False
+) -> dict:
+    """Each required skill: matched, related (with the credit) or missing.
+
+    The credit is the one the score used. The taxonomy's related-skill links are one-way for a
+    quarter of the pairs, so the direction matters: a job's requirement credits the profile's
+    skills (``credits(required)``), a profile's skills credit a job's requirements
+    (``credits(offered)``, ``from_offered``).
+    """
     taxonomy = get_taxonomy()
     matched, partial, missing = [], [], []
     for need in required:
-        credits = _credits(need)
+        if from_offered:
+            credits = {k: _credits(k).get(need, 0.0) for k in offered}
+        else:
+            credits = _credits(need)
         best = max(offered, key=lambda k: credits.get(k, 0.0), default=None)
         credit = credits.get(best, 0.0) if best is not None else 0.0
         label = names.get(need) or taxonomy.display(need)
@@ -51,7 +63,7 @@ def evidence(
         own = _row_skills(table, row)
         if query.mode == "query_requires":
             return _coverage(query.skills, own, query.skill_names)
-        return _coverage(own, query.skills, {})
+        return _coverage(own, query.skills, {}, from_offered=True)
     if name == "title":
         t1, t2 = int(table.title_idx[row]), int(table.title2_idx[row])
         return {
