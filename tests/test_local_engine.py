@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -354,3 +355,39 @@ def test_skills_evidence_gives_the_credit_the_score_used_in_both_directions():
     assert skills.score == pytest.approx(0.5)
     assert skills.evidence["related"] == [{"required": needed, "found": has, "credit": 0.5}]
     assert skills.evidence["missing"] == []
+
+
+@pytest.mark.parametrize(
+    ("centre", "km"),
+    [
+        (PARIS, 3000),  # Nizhny Novgorod is 2,884 km away: a flat box left it out
+        ((80.0, 0.0), 1500),  # the circle holds the North Pole: every longitude
+        ((-60.0, 179.0), 2500),  # across the antimeridian, far south
+        (LYON, 50),
+    ],
+)
+def test_the_distance_filter_keeps_every_row_within_the_distance(centre, km):
+    """Both paths, the snapshot's arrays and SQL, against haversine over a world grid."""
+    from hrflow_matching.backends.local import filters
+    from hrflow_matching.matching.presenters import haversine_km
+
+    points = [(lat, lng) for lat in range(-85, 90, 5) for lng in range(-180, 180, 10)]
+    points += [(56.3269, 44.0059), (88.0, 170.0), LYON, (45.9, 4.6)]
+    b = LocalBackend(tenant=None)
+    b.index("profile", [profile(f"p{i:04d}", title="Clerk", where=p) for i, p in enumerate(points)])
+    criteria = Criteria(
+        location_lat=centre[0], location_lng=centre[1], location_distance=km, limit=100
+    )
+    within = {f"p{i:04d}" for i, p in enumerate(points) if haversine_km(*centre, *p) <= km}
+    assert within  # the case means something
+    sql = set(filters.filtered("profile", None, criteria).values_list("reference", flat=True))
+    assert sql == within
+    arrays = set()
+    page = 1
+    while True:
+        result = b.search_profiles(dataclasses.replace(criteria, page=page))
+        arrays |= set(refs(result))
+        if page >= result.last_page:
+            break
+        page += 1
+    assert arrays == within

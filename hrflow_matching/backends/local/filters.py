@@ -11,7 +11,6 @@ the masks are tested against.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 from django.db.models import Q, QuerySet
@@ -21,10 +20,10 @@ from ...models import IndexEntry
 from ..base import Criteria
 from . import fulltext
 from .documents import tag_token
+from .geo import EARTH_KM, bounding_box
 from .store import scope_q
 from .taxonomy import get_taxonomy, language_code
 
-EARTH_KM = 6371.0088
 _HAVERSINE = (
     "2 * %s * asin(sqrt("
     "power(sin(radians(lat - %s) / 2), 2) + "
@@ -65,17 +64,13 @@ def filtered(
     qs = IndexEntry.objects.filter(scope_q(kind, tenant))
     if criteria.has_location:
         lat, lng, km = criteria.location_lat, criteria.location_lng, criteria.location_distance
-        dlat = math.degrees(km / EARTH_KM)
-        dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
-        qs = qs.filter(lat__gte=lat - dlat, lat__lte=lat + dlat)
-        if dlng < 180:
-            lo, hi = lng - dlng, lng + dlng
-            if lo < -180 or hi > 180:  # the box crosses the antimeridian
-                qs = qs.filter(
-                    Q(lng__gte=(lo + 540) % 360 - 180) | Q(lng__lte=(hi + 540) % 360 - 180)
-                )
-            else:
-                qs = qs.filter(lng__gte=lo, lng__lte=hi)
+        box = bounding_box(lat, lng, km)
+        qs = qs.filter(lat__gte=box.lat_min, lat__lte=box.lat_max)
+        if box.lng_ranges is not None:
+            within = Q()
+            for lo, hi in box.lng_ranges:
+                within |= Q(lng__gte=lo, lng__lte=hi)
+            qs = qs.filter(within)
         qs = qs.filter(
             Q(RawSQL(f"({_HAVERSINE}) <= %s", [EARTH_KM, lat, lat, lng, km], output_field=_b()))
         )

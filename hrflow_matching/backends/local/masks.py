@@ -20,10 +20,10 @@ import numpy as np
 
 from ...models import IndexEntry
 from ..base import Criteria
+from .geo import EARTH_KM, bounding_box
 from .snapshot import Table
 from .taxonomy import get_taxonomy, language_code
 
-EARTH_KM = 6371.0088
 #: Languages past this many distinct codes get no bit in ``lang_mask`` (see ``build_table``).
 LANG_BITS = 64
 
@@ -143,16 +143,14 @@ def _near(table: Table, rows: np.ndarray, criteria: Criteria) -> np.ndarray:
     coordinates fail (NaN compares false, as NULL does in SQL)."""
     lat0, lng0, km = criteria.location_lat, criteria.location_lng, criteria.location_distance
     lat, lng = table.lat[rows], table.lng[rows]
-    dlat = math.degrees(km / EARTH_KM)
-    dlng = dlat / max(math.cos(math.radians(lat0)), 0.01)
+    box = bounding_box(lat0, lng0, km)
     with np.errstate(invalid="ignore"):
-        ok = (lat >= lat0 - dlat) & (lat <= lat0 + dlat)
-        if dlng < 180:
-            lo, hi = lng0 - dlng, lng0 + dlng
-            if lo < -180 or hi > 180:
-                ok &= (lng >= (lo + 540) % 360 - 180) | (lng <= (hi + 540) % 360 - 180)
-            else:
-                ok &= (lng >= lo) & (lng <= hi)
+        ok = (lat >= box.lat_min) & (lat <= box.lat_max)
+        if box.lng_ranges is not None:
+            within = np.zeros(len(rows), dtype=bool)
+            for lo, hi in box.lng_ranges:
+                within |= (lng >= lo) & (lng <= hi)
+            ok &= within
         inside = np.flatnonzero(ok)
         la, ln = lat[inside], lng[inside]
         h = (
