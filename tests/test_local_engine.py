@@ -391,3 +391,21 @@ def test_the_distance_filter_keeps_every_row_within_the_distance(centre, km):
             break
         page += 1
     assert arrays == within
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        Criteria(skills=("Пайтон",)),
+        Criteria(skills=("数据库",)),
+        Criteria(languages=("русский",)),
+        Criteria(skills=("Python", "Пайтон")),
+    ],
+)
+def test_a_required_skill_or_language_nothing_is_known_to_have_matches_nothing(backend, criteria):
+    """Letters outside the taxonomy's alphabet normalise to nothing: the filter must then
+    keep no row, as for any unknown skill, instead of being skipped and keeping them all."""
+    from hrflow_matching.backends.local import filters
+
+    assert refs(backend.search_profiles(criteria)) == []
+    assert not filters.filtered("profile", None, criteria).exists()

@@ -85,14 +85,12 @@ def filtered(
     if skip_arrays:
         criteria = replace(criteria, skills=(), languages=())
     taxonomy = get_taxonomy()
-    for skill in criteria.skills:
+    for skill in criteria.skills:  # one that normalises to nothing matches nothing (masks.py)
         key = taxonomy.canonical(skill)
-        if key:
-            qs = qs.filter(skills__contains=f"|{key}|")
+        qs = qs.filter(skills__contains=f"|{key}|") if key else qs.none()
     for lang in criteria.languages:
         code = language_code(lang)
-        if code:
-            qs = qs.filter(languages__contains=f"|{code}|")
+        qs = qs.filter(languages__contains=f"|{code}|") if code else qs.none()
     years = "experience_years" if kind == "profile" else "experience_min"
     if criteria.experiences_duration_min is not None:
         qs = qs.filter(**{f"{years}__gte": criteria.experiences_duration_min})

@@ -51,18 +51,21 @@ def row_mask(table: Table, criteria: Criteria, kind: str, *, location: bool) -> 
     The location comes last, on the rows left: trigonometry over fewer rows."""
     mask = np.ones(len(table), dtype=bool)
     taxonomy = get_taxonomy()
+    # A required skill or language that normalises to nothing (its letters are all outside
+    # the taxonomy's alphabet: "Пайтон") is one no row is known to have, not one to skip.
     for skill in criteria.skills:
         key = taxonomy.canonical(skill)
-        if key:
+        if not key:
+            mask[:] = False
+        else:
             mask &= _has_skill(table, key)
     for lang in criteria.languages:
         code = language_code(lang)
-        if code:
-            bit = table.lang_bits.get(code)
-            if bit is None:
-                mask[:] = False
-            else:
-                mask &= (table.lang_mask & np.uint64(1 << bit)) != 0
+        bit = table.lang_bits.get(code) if code else None
+        if bit is None:
+            mask[:] = False
+        else:
+            mask &= (table.lang_mask & np.uint64(1 << bit)) != 0
     lo, hi = criteria.experiences_duration_min, criteria.experiences_duration_max
     if lo is not None or hi is not None:
         years = _column(table, "experience_years" if kind == "profile" else "experience_min")
