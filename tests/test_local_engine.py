@@ -409,3 +409,18 @@ def test_a_required_skill_or_language_nothing_is_known_to_have_matches_nothing(b
 
     assert refs(backend.search_profiles(criteria)) == []
     assert not filters.filtered("profile", None, criteria).exists()
+
+
+def test_a_tag_name_may_repeat():
+    doc = profile("cand-certs", title="Cloud Engineer")
+    doc["tags"] = [
+        {"name": "certification", "value": "AWS"},
+        {"name": "certification", "value": "CKA"},
+    ]
+    b = LocalBackend(tenant=None)
+    b.index("profile", [doc, profile("cand-none", title="Cloud Engineer")])
+    for value in ("aws", "CKA"):
+        criteria = Criteria(tags_included=(("certification", value),))
+        assert refs(b.search_profiles(criteria)) == ["cand-certs"]
+    without = Criteria(tags_excluded=(("certification", "aws"),))
+    assert refs(b.search_profiles(without)) == ["cand-none"]

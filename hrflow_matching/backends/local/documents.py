@@ -61,11 +61,16 @@ def _location(doc: dict[str, Any], kind: str) -> tuple[float | None, float | Non
 
 
 def _tags(doc: dict[str, Any]) -> dict[str, str]:
-    return {
-        str(t["name"]).strip().lower(): "" if t.get("value") is None else str(t["value"]).lower()
+    return dict(_tag_pairs(doc))
+
+
+def _tag_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every tag as a (name, value) pair, repeated names kept (``_tags`` keeps the last)."""
+    return [
+        (str(t["name"]).strip().lower(), "" if t.get("value") is None else str(t["value"]).lower())
         for t in doc.get("tags") or ()
         if isinstance(t, dict) and t.get("name")
-    }
+    ]
 
 
 def _text(*parts: Any) -> str:
@@ -155,7 +160,8 @@ def document_to_row(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
         "lng": lng,
         "remote": remote,
         "languages": pipe(languages)[:500],
-        "tags": pipe(tag_token(k, v) for k, v in tags.items()),
+        # Every (name, value) pair: a tag name may repeat (certification=AWS, certification=CKA).
+        "tags": pipe(tag_token(k, v) for k, v in _tag_pairs(doc)),
         "created_at": parse_when(doc.get("created_at")),
         "updated_at": parse_when(doc.get("updated_at")),
         "extra": {"skill_names": keys, "skills_from_text": from_text and bool(keys)},
