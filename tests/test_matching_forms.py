@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.http import QueryDict
 
@@ -118,3 +119,14 @@ def test_invisible_format_characters_are_dropped_from_lists():
     assert f.is_valid(), f.errors
     criteria = f.to_criteria()
     assert criteria.skills == ("evil", "R") and criteria.text_keywords == ("data",)
+
+
+def test_a_value_with_commas_is_written_in_quotes():
+    f = form('tags_included=family:"arts, design, media",remote:true&skills="C, C%2B%2B",SQL')
+    assert f.is_valid(), f.errors
+    criteria = f.to_criteria()
+    assert criteria.tags_included == (("family", "arts, design, media"), ("remote", "true"))
+    assert criteria.skills == ("C, C++", "SQL")
+    shown = f.fields["tags_included"].prepare_value(list(criteria.tags_included))
+    again = form(f"tags_included={quote(shown)}")  # what the page's field sends back
+    assert again.is_valid() and again.to_criteria().tags_included == criteria.tags_included

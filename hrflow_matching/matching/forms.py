@@ -9,6 +9,7 @@ comma-separated values and repeated parameters alike (``skills=python,sql`` or
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Any
 
@@ -36,8 +37,16 @@ class CommaListInput(forms.TextInput):
         return value
 
 
+#: One item of a comma-separated list: commas inside double quotes are part of it.
+_ITEM = re.compile(r'(?:[^,"]|"[^"]*"?)+')
+
+
 class CommaListField(forms.CharField):
-    """Comma-separated values, stripped, de-duplicated case-insensitively, order kept."""
+    """Comma-separated values, stripped, de-duplicated case-insensitively, order kept.
+
+    A value holding commas is written in double quotes (``family:"arts, design"``), as a
+    spreadsheet writes it; the quotes are not part of the value.
+    """
 
     widget = CommaListInput
 
@@ -50,8 +59,8 @@ class CommaListField(forms.CharField):
         text = _visible(super().to_python(value))
         seen: set[str] = set()
         items: list[str] = []
-        for raw in text.split(","):
-            item = " ".join(raw.split())
+        for raw in _ITEM.findall(text):
+            item = " ".join(raw.replace('"', "").split())
             if item and item.casefold() not in seen:
                 seen.add(item.casefold())
                 items.append(item)
@@ -70,8 +79,16 @@ class CommaListField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
-            return ", ".join(str(v) for v in value)
+            return ", ".join(_quoted(str(v)) for v in value)
         return value
+
+
+def _quoted(item: str) -> str:
+    """An item as the field reads it back: in quotes (after a tag's ``name:``) if it has commas."""
+    if "," not in item:
+        return item
+    name, sep, value = item.partition(":")
+    return f'{name}:"{value}"' if sep and "," not in name else f'"{item}"'
 
 
 class TagListField(CommaListField):
@@ -92,7 +109,7 @@ class TagListField(CommaListField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple) and value and isinstance(value[0], tuple):
-            return ", ".join(f"{n}:{v}" if v is not None else n for n, v in value)
+            return ", ".join(_quoted(f"{n}:{v}") if v is not None else n for n, v in value)
         return super().prepare_value(value)
 
 
@@ -162,7 +179,9 @@ class CriteriaForm(forms.Form):
         label="Experience to (years)", required=False, min_value=0, max_value=80
     )
     tags_included = TagListField(
-        label="With tags", help_text="name or name:value, comma-separated."
+        label="With tags",
+        help_text="name or name:value, comma-separated; quote a value with commas: "
+        'family:"arts, media".',
     )
     tags_excluded = TagListField(label="Without tags", help_text="name or name:value.")
     created_at_min = forms.DateField(
