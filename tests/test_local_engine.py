@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 
@@ -424,3 +425,19 @@ def test_a_tag_name_may_repeat():
         assert refs(b.search_profiles(criteria)) == ["cand-certs"]
     without = Criteria(tags_excluded=(("certification", "aws"),))
     assert refs(b.search_profiles(without)) == ["cand-none"]
+
+
+def test_odd_values_in_a_document_do_not_fail_its_batch():
+    """An adapter's "5 years", 2025-02-30, an infinite number or a latitude of 200 are no
+    value: the rest of the document, and the rest of the batch, are indexed."""
+    odd = profile("cand-odd", title="Clerk", where=LYON)
+    odd.update(experiences_duration="5 years", created_at="2025-02-30T10:00:00Z")
+    odd["info"]["location"] = {"lat": 200, "lng": 5}
+    inf = profile("cand-inf", title="Clerk")
+    inf["experiences_duration"] = float("inf")
+    b = LocalBackend(tenant=None)
+    b.index("profile", [odd, inf, profile("cand-fine", title="Clerk")])
+    page = b.search_profiles(Criteria(limit=10))
+    assert sorted(refs(page)) == ["cand-fine", "cand-inf", "cand-odd"]
+    explained = [[dataclasses.asdict(c) for c in item.explanation] for item in page.items]
+    assert json.dumps(explained, allow_nan=False)  # no NaN or infinity in any evidence

@@ -8,6 +8,7 @@ skills are read from the text through the taxonomy).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -32,18 +33,33 @@ def tag_token(name: str, value: Any) -> str:
 
 
 def parse_when(value: Any) -> dt.datetime | None:
+    """A document's date, or None when it has none or an impossible one (2025-02-30): one
+    bad date must not fail the batch it is indexed with."""
     if not value:
         return None
     if isinstance(value, dt.datetime):
         when = value
     else:
-        when = parse_datetime(str(value))
-        if when is None:
-            day = parse_date(str(value)[:10])
-            when = dt.datetime(day.year, day.month, day.day) if day else None
+        try:
+            when = parse_datetime(str(value))
+            if when is None:
+                day = parse_date(str(value)[:10])
+                when = dt.datetime(day.year, day.month, day.day) if day else None
+        except ValueError:
+            return None
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when
+
+
+def number(value: Any) -> float | None:
+    """A finite number from a document, or None ("5 years", NaN, infinity): an adapter's odd
+    value must neither fail the batch it is indexed with nor reach a JSON answer."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
 
 
 def _names(items: Any) -> list[str]:
@@ -53,11 +69,10 @@ def _names(items: Any) -> list[str]:
 def _location(doc: dict[str, Any], kind: str) -> tuple[float | None, float | None]:
     loc = (doc.get("info") or {}).get("location") if kind == "profile" else doc.get("location")
     loc = loc or {}
-    try:
-        lat, lng = loc.get("lat"), loc.get("lng")
-        return (float(lat), float(lng)) if lat is not None and lng is not None else (None, None)
-    except (TypeError, ValueError):
+    lat, lng = number(loc.get("lat")), number(loc.get("lng"))
+    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
         return None, None
+    return lat, lng
 
 
 def _tags(doc: dict[str, Any]) -> dict[str, str]:
@@ -107,7 +122,7 @@ def _profile_fields(doc: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]
         "other_titles": titles[1:6],
         "skill_names": skills,
         "text": text,
-        "experience_years": float(years) if years is not None else None,
+        "experience_years": number(years),
         "experience_min": None,
         "experience_max": None,
     }
@@ -132,8 +147,8 @@ def _job_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "skill_names": skills,
         "text": text,
         "experience_years": None,
-        "experience_min": float(low) if low is not None else None,
-        "experience_max": float(high) if high is not None else None,
+        "experience_min": number(low),
+        "experience_max": number(high),
     }
 
 
