@@ -59,6 +59,16 @@ def test_invalid_criteria_are_400_with_field_errors(acme_client, world):
     assert "location_distance" in search.json()["errors"]
 
 
+def test_a_misspelt_parameter_is_a_400_not_an_unfiltered_answer(acme_client, world):
+    query = {"job_reference": world.job.reference, "skill": "R", "min_score": "0.9"}
+    response = acme_client.get(PROFILES, query)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"skill", "min_score"} and "skills" in errors["skill"][0]
+    fine = {"job_reference": world.job.reference, "skills": "R", "format": "json"}
+    assert acme_client.get(PROFILES, fine).status_code == 200
+
+
 def test_anonymous_and_unpermitted_users_are_refused(client, world):
     assert client.get(PROFILES, {"job_reference": world.job.reference}).status_code == 401
     client.force_login(recruiter("bob", world.acme, permitted=False))

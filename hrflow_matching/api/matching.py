@@ -130,6 +130,8 @@ ERRORS = {
 class MatchingApiView(APIView):
     mode_name: ClassVar[str]
     subject_parameter: ClassVar[str | None] = None
+    #: Parameters that are not criteria: DRF's ``format`` (``?format=json``).
+    other_parameters: ClassVar[tuple[str, ...]] = ("format",)
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [CanUseMatching]
     throttle_classes = [ApiKeyRateThrottle]
@@ -162,6 +164,12 @@ class MatchingApiView(APIView):
         if form.is_valid() and mode.is_search:
             form.require_location_for_distance()
         errors.update({k: [str(m) for m in v] for k, v in form.errors.items()})
+        known = {*CriteriaForm.base_fields, *self.other_parameters}
+        if self.subject_parameter:
+            known.add(self.subject_parameter)
+        for name in sorted(set(request.query_params) - known):
+            # A misspelt filter (skill=, min_score=) must not answer unfiltered results.
+            errors[name] = [f"Unknown parameter. Known: {', '.join(sorted(known))}."]
         if errors:
             raise InvalidCriteria(errors)
         center = None
