@@ -155,6 +155,15 @@ def test_jobs_for_a_candidate_and_searches(acme_client, world):
     assert "location_distance" in bad.context["form"].errors
 
 
+def test_a_search_without_keywords_says_it_is_by_recency_not_a_score(acme_client, world):
+    url = reverse("hrflow_matching:search_profiles")
+    plain = acme_client.get(url, {"skills": "Java"}).content.decode()
+    assert "most recently updated first" in plain
+    assert "hm-score-value" not in plain and "Why " not in plain
+    ranked = acme_client.get(url, {"text_keywords": "developer"}).content.decode()
+    assert "best first" in ranked and "hm-score-value" in ranked
+
+
 @pytest.mark.parametrize(
     ("backend", "status", "message"),
     [

@@ -167,6 +167,11 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             for row in rows:
                 row.matched_skills, row.related_skills, row.missing_skills = [], [], []
         context["rows"] = rows
+        # A search with neither keywords nor a location ranks by freshness alone: its
+        # percentages would read as match quality, so the page says "most recent first".
+        context["by_recency"] = mode.is_search and not (
+            criteria.text_keywords or criteria.has_location
+        )
         context["page"] = result.page
         context["criteria"] = criteria
         context["hidden"] = result.hidden
