@@ -35,7 +35,11 @@ def test_anonymous_is_redirected_to_login(client, world):
 def test_staff_without_permission_gets_403(client, world):
     client.force_login(recruiter("bob", world.acme, permitted=False))
     for url in (job_url(world.job), reverse("hrflow_matching:search_profiles")):
-        assert client.get(url).status_code == 403
+        response = client.get(url)
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "hrflow_matching.view_matching" in html and "Ask an administrator" in html
+        assert world.job.title not in html  # nothing about the job itself
 
 
 def test_first_view_uses_the_jobs_location_and_experience(acme_client, world):

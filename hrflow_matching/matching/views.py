@@ -65,6 +65,16 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = PERMISSION
     template_name = "hrflow_matching/matching/page.html"
 
+    def handle_no_permission(self) -> HttpResponse:
+        """Signed in without the permission: a page in the admin's frame that says which
+        permission is missing and whom to ask, rather than a bare "403 Forbidden"."""
+        if not self.request.user.is_authenticated:
+            return super().handle_no_permission()
+        mode = MODES[self.mode_name]
+        context = self.base_context(self.request, mode)
+        context.update(permission=PERMISSION, permission_label="Can view HrFlow matching")
+        return render(self.request, "hrflow_matching/matching/denied.html", context, status=403)
+
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
         try:
             return self.page(request, reference)
