@@ -47,7 +47,7 @@ def _login_user() -> User:
 
 
 def _pick_job() -> tuple:
-    """The job whose first view (its page untouched) shows the most candidates.
+    """The on-site job whose first view (its page untouched) shows the most candidates.
 
     Its required skill for the test is the one of its skills that the fewest candidates have
     (but some do), so requiring it visibly changes the list.
@@ -71,7 +71,8 @@ def _pick_job() -> tuple:
         criteria = form.to_criteria(default_center=MatchingPageView.center(document))
         return get_backend().score_profiles(job.reference, criteria).total
 
-    jobs = JobOffer.objects.filter(archived=False, latitude__isnull=False)
+    # On site: a remote job's first view has no distance, and the test widens the distance.
+    jobs = JobOffer.objects.filter(archived=False, latitude__isnull=False, remote=False)
     job = max(jobs.order_by("pk"), key=first_view_total)
     skills = (
         job.skills.annotate(n=Count("candidates", filter=Q(candidates__archived=False)))
