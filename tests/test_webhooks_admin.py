@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pytest
@@ -127,10 +128,14 @@ class Slept(Exception):
 
 @pytest.fixture
 def slept(monkeypatch):
-    """What ``hrflow_worker`` asks to sleep; its loop ends at the first sleep."""
+    """What ``hrflow_worker`` asks to sleep; its loop ends at the first sleep. Other threads
+    (the hints publisher of an earlier test) sleep for real, unrecorded."""
     calls = []
+    real, test_thread = time.sleep, threading.get_ident()
 
     def sleep(seconds):
+        if threading.get_ident() != test_thread:
+            return real(seconds)
         calls.append(seconds)
         raise Slept
 
