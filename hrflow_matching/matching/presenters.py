@@ -75,9 +75,11 @@ class ResultRow:
         ``format_html``) cost several times more than plain escaping and joining."""
         return mark_safe(
             "\n".join(
-                f'<tr><th scope="row">{_e(c.label)}</th><td class="hm-nowrap">'
+                f'<tr><th scope="row">{_e(c.label)}</th><td class="hm-nowrap" data-label="Score">'
                 f'<span class="hm-mini-bar" aria-hidden="true"><span style="width: '
-                f'{c.score_pct}%"></span></span> {c.score_pct}%</td><td>{c.weight_pct}%</td>'
+                f'{c.score_pct}%"></span></span> {c.score_pct}%</td>'
+                f'<td data-label="Weight">{c.weight_pct}%</td>'
+                f'<td data-label="Adds">+{c.contribution_pct}</td>'
                 f"<td>{evidence_html(c.evidence)}</td></tr>"
                 for c in self.explanation
             )
