@@ -165,6 +165,12 @@ def test_other_pages_render(page, live_server, world):
     assert page.locator(".hm-result").count() > 0
     shot(page, "matching-mobile", full_page=False)
 
+    # A long unbroken word (a Welsh town, a pasted URL) wraps instead of widening the page.
+    word = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch" * 2
+    page.goto(f"{live_server.url}{url}?skills={word}&location_distance=20000")
+    assert word in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
 
 def test_backend_failure_page(page, live_server, world, settings):
     from hrflow_matching.testing import override_hrflow_settings
