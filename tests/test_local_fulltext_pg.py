@@ -75,10 +75,11 @@ TRICKY_TEXTS = [
 def test_distinct_words_give_the_lexemes_of_the_whole_text(text: str) -> None:
     """The bulk upsert computes the vector from each word once (half the text): it must hold
     exactly the lexemes of the whole text, so a keyword matches the same rows either way."""
+    fulltext.ensure()  # our text search configuration
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector('english'::regconfig, %s)), "
-            "tsvector_to_array(to_tsvector('english'::regconfig, %s)), "
+            f"SELECT tsvector_to_array(to_tsvector('{fulltext.PG_CONFIG}'::regconfig, %s)), "
+            f"tsvector_to_array(to_tsvector('{fulltext.PG_CONFIG}'::regconfig, %s)), "
             f"{fulltext.pg_vector('%s')} = {fulltext.pg_vector('%s')}",
             [text, fulltext.distinct_words(text), text, fulltext.distinct_words(text)],
         )
@@ -114,5 +115,33 @@ def test_a_trigger_of_an_earlier_version_is_replaced() -> None:
             "reference", "v"
         )
     )
-    assert vectors["old"] == "'nurs':1" and vectors["orm"] == "'nurs'"
+    assert vectors["old"] == vectors["orm"] == "'nurs'"  # computed again on the upgrade
     assert matching("nurses") == {"old", "new", "orm"}
+
+
+def test_stop_words_are_keywords_as_on_sqlite() -> None:
+    """PostgreSQL's 'english' drops "it", "a", "and": "IT" matched nothing, while SQLite's FTS5
+    (porter, every word kept) found it. Our configuration stems and keeps every word."""
+    store.upsert(
+        "profile",
+        None,
+        [profile("it", text="IT support technician"), profile("other", text="Support nurse")],
+    )
+    assert matching("IT") == {"it"}
+    assert matching("it support") == {"it"} and matching("support") == {"it", "other"}
+    assert matching("supporting") == {"it", "other"}  # still stemmed
+
+
+def test_vectors_of_the_stop_word_era_are_computed_again() -> None:
+    fulltext.ensure()
+    with connection.cursor() as cursor:  # the trigger and vectors before 2026-12-01 (evening)
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION hrflow_index_tsv() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN NEW.text_tsv := strip(to_tsvector('english'::regconfig, NEW.text)); "
+            "RETURN NEW; END $$"
+        )
+    IndexEntry.objects.create(kind="profile", reference="old", version=1, title="", text="IT lead")
+    old = IndexEntry.objects.extra(select={"v": f"{fulltext.PG_COLUMN}::text"}).get().v
+    assert old == "'lead'"  # what the old trigger wrote: no "it"
+    store.upsert("profile", None, [profile("new", text="Night nurse")])  # ensure() upgrades
+    assert matching("it") == {"old"}

@@ -45,6 +45,21 @@ _SQLITE = [
 ]
 _PG_INDEX = "hrflow_index_tsv_gin"
 PG_COLUMN = "text_tsv"
+#: PostgreSQL's English stemming without its stop words. Why: 'english' drops "it", "a", "and",
+#: so the keyword "IT" (a recruiter's everyday word) matched nothing on PostgreSQL while SQLite
+#: (FTS5's porter tokenizer keeps every word) found it. Created with the column (``_PG``).
+PG_CONFIG = "hrflow_english"
+_PG_CONFIG_SQL = (
+    "DO $$ BEGIN "
+    "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'hrflow_english_stem') THEN "
+    "CREATE TEXT SEARCH DICTIONARY hrflow_english_stem (TEMPLATE = snowball, LANGUAGE = english); "
+    "END IF; "
+    f"IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{PG_CONFIG}') THEN "
+    f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = english); "
+    f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR asciiword, asciihword, "
+    "hword_asciipart, word, hword, hword_part WITH hrflow_english_stem; "
+    "END IF; END $$"
+)
 
 
 def pg_vector(text: str) -> str:
@@ -57,7 +72,7 @@ def pg_vector(text: str) -> str:
     stripped. Without positions, the bulk path's vector (from each word once) and the trigger's
     (from the whole text) are the same value.
     """
-    return f"strip(to_tsvector('english'::regconfig, {text}))"
+    return f"strip(to_tsvector('{PG_CONFIG}'::regconfig, {text}))"
 
 
 def distinct_words(text: str | None) -> str:
@@ -79,6 +94,7 @@ _PG = [
     f"AND attname = '{PG_COLUMN}' AND attgenerated = 's') THEN "
     f"ALTER TABLE {TABLE} ALTER COLUMN {PG_COLUMN} DROP EXPRESSION; END IF; END $$",
     f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector",
+    _PG_CONFIG_SQL,
     f"CREATE OR REPLACE FUNCTION {_PG_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     f"IF NEW.{PG_COLUMN} IS NULL OR (TG_OP = 'UPDATE' AND NEW.text IS DISTINCT FROM OLD.text "
     f"AND NEW.{PG_COLUMN} IS NOT DISTINCT FROM OLD.{PG_COLUMN}) THEN "
@@ -86,7 +102,9 @@ _PG = [
     f"END IF; RETURN NEW; END $$",
     f"CREATE OR REPLACE TRIGGER {_PG_TRIGGER} BEFORE INSERT OR UPDATE ON {TABLE} "
     f"FOR EACH ROW EXECUTE FUNCTION {_PG_TRIGGER}()",
-    f"UPDATE {TABLE} SET {PG_COLUMN} = {pg_vector('text')} WHERE {PG_COLUMN} IS NULL",
+    # Every row: those written before the column existed, and those whose vector an earlier
+    # version computed (with positions, or with 'english' and its stop words): once.
+    f"UPDATE {TABLE} SET {PG_COLUMN} = {pg_vector('text')}",
     f"CREATE INDEX IF NOT EXISTS {_PG_INDEX} ON {TABLE} USING gin ({PG_COLUMN})",
 ]
 
@@ -120,13 +138,13 @@ def ensure() -> None:
 
 def _pg_ready(cursor: Any) -> bool:
     """The index is created last: once it and the trigger exist, everything else does too. A
-    trigger function of an earlier version (which kept positions) is replaced; the vectors it
-    wrote stay valid, and are stripped as their rows are rewritten."""
+    trigger function of an earlier version (positions kept, or the stop words of 'english'
+    dropped) is replaced, and every stored vector computed again."""
     cursor.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = %s) "
         "AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = %s) "
         "AND EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND prosrc LIKE %s)",
-        [_PG_INDEX, _PG_TRIGGER, _PG_TRIGGER, "%strip(%"],
+        [_PG_INDEX, _PG_TRIGGER, _PG_TRIGGER, f"%strip(to_tsvector('{PG_CONFIG}'%"],
     )
     return cursor.fetchone()[0]
 
@@ -146,7 +164,7 @@ def keywords_q(keywords: Sequence[str]) -> Q | None:
         sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
         return Q(id__in=RawSQL(sql, [query]))
     if connection.vendor == "postgresql":
-        tsquery = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(groups))
+        tsquery = " || ".join([f"plainto_tsquery('{PG_CONFIG}'::regconfig, %s)"] * len(groups))
         sql = f"{TABLE}.{PG_COLUMN} @@ ({tsquery})"
         return Q(RawSQL(sql, [" ".join(w) for w in groups], output_field=_bool()))
     # Other databases: every word of a keyword, case-insensitively, anywhere in the text.
