@@ -441,3 +441,37 @@ def test_odd_values_in_a_document_do_not_fail_its_batch():
     assert sorted(refs(page)) == ["cand-fine", "cand-inf", "cand-odd"]
     explained = [[dataclasses.asdict(c) for c in item.explanation] for item in page.items]
     assert json.dumps(explained, allow_nan=False)  # no NaN or infinity in any evidence
+
+
+def test_words_new_since_the_snapshot_score_before_the_next_rebuild():
+    """A row written after the snapshot with a word the snapshot never saw ("Zig") scores for
+    it at once, and ranks as it will once the snapshot is rebuilt."""
+    b = LocalBackend(tenant=None)
+    b.index(
+        "profile",
+        [
+            profile(f"base-{i}", title="Developer", text=f"Python developer {i} Lyon")
+            for i in range(6)
+        ],
+    )
+    get_engine("profile", None).rebuild()
+    b.index(
+        "profile",
+        [
+            profile("new-zig", title="Developer", text="Zig and Python developer"),
+            profile("new-zig-2", title="Developer", text="Zig Zig compiler hacker"),
+        ],
+    )
+    assert len(get_engine("profile", None).view().delta or ()) == 2  # scored as a delta
+    first, _ = b.search_profiles(Criteria(text_keywords=("zig",))).items
+    text = next(c for c in first.explanation if c.name == "text")
+    assert text.score > 0.9 and text.evidence["matched_terms"] == ["zig"]
+
+    def ranking() -> list[str]:
+        page = b.search_profiles(Criteria(text_keywords=("zig", "python"), limit=10))
+        return refs(page)
+
+    before = ranking()
+    get_engine("profile", None).rebuild()
+    assert len(get_engine("profile", None).view().delta or ()) == 0
+    assert before == ranking()

@@ -65,9 +65,10 @@ class Scan:
     langs: list[str]
     lang_indptr: np.ndarray  # CSR rows of indices into ``langs``
     lang_indices: np.ndarray
-    #: terms first seen in this scan (a base scan); a delta scan uses its base's vocabulary
+    #: terms first seen in this scan: all of a base scan's; for a delta scan, those its base's
+    #: vocabulary lacks (ids from ``len(base vocabulary)`` on, see :func:`scan`)
     terms: list[str]
-    #: every word of every text, in order, as a term id (-1 stop word, -2 unknown to the base)
+    #: every word of every text, in order, as a term id (-1 stop word)
     word_ids: np.ndarray
     word_counts: np.ndarray  # words per row
 
@@ -79,16 +80,23 @@ def scan(rows: Iterable[Sequence[Any]], vocab: dict[str, int] | None = None) -> 
     """Read ``FIELDS`` tuples (ordered by id) into a :class:`Scan`.
 
     ``vocab``: a base's term vocabulary (a delta scan); without it, terms get ids of the scan's
-    own. This loop is the Python part of a snapshot build: one C-level lookup per word.
+    own. A delta scan numbers the words its base never saw after the base's, so that rows
+    written since the snapshot score for them too. This loop is the Python part of a snapshot
+    build: one C-level lookup per word.
     """
     own = vocab is None
     terms: dict[str, int] = {} if own else vocab  # type: ignore[assignment]
+    new: dict[str, int] = {}  # a delta scan's words unknown to the base
+    first_new = 0 if own else len(terms)
 
     def word_id(word: str) -> int:
         t = term(word)
         if t is None:
             return -1
-        return terms.setdefault(t, len(terms)) if own else terms.get(t, -2)
+        if own:
+            return terms.setdefault(t, len(terms))
+        known = terms.get(t)
+        return known if known is not None else new.setdefault(t, first_new + len(new))
 
     lookup = _Memo(word_id).__getitem__
     ids, refs, lat, lng, remote, exp, exp_min, exp_max, updated = ([] for _ in range(9))
@@ -150,7 +158,7 @@ def scan(rows: Iterable[Sequence[Any]], vocab: dict[str, int] | None = None) -> 
         langs=list(lang_pos),
         lang_indptr=np.asarray(lang_indptr, dtype=np.int64),
         lang_indices=np.asarray(lang_indices, dtype=np.int32),
-        terms=list(terms) if own else [],
+        terms=list(terms) if own else list(new),
         word_ids=np.frombuffer(word_ids, dtype=np.int32) if word_ids else np.empty(0, np.int32),
         word_counts=np.asarray(word_counts, dtype=np.int64),
     )
@@ -213,7 +221,7 @@ def assemble(scans: Sequence[Scan], *, version: int, base: Table | None = None) 
             s.word_ids = np.empty(0, dtype=np.int32)
         index_base(table, docs)
     else:
-        _index_delta(table, scans, len(base.vocab))
+        _index_delta(table, scans, base)
     return table
 
 
@@ -293,18 +301,29 @@ def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype)
 
 
-def _index_delta(table: Table, scans: Sequence[Scan], n_vocab: int) -> None:
-    """(row, term id, tf) triples of a delta, by row then term, and each row's length."""
-    ids = _cat([s.word_ids for s in scans], np.int32)
+def _index_delta(table: Table, scans: Sequence[Scan], base: Table) -> None:
+    """(row, term id, tf) triples of a delta, by row then term, each row's length, and the
+    terms the base lacks: ids after the base's, with an IDF from the base's and the delta's
+    rows (the base's IDF has no entry for them)."""
+    n_vocab = len(base.vocab)
+    extra, extra_maps = _union(s.terms for s in scans)
+    parts = []
+    for s, m in zip(scans, extra_maps, strict=True):
+        ids = s.word_ids.copy()
+        fresh = ids >= n_vocab
+        ids[fresh] = n_vocab + m[ids[fresh] - n_vocab]
+        parts.append(ids)
+    ids = _cat(parts, np.int32)
     counts = _cat([s.word_counts for s in scans], np.int64)
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     known = ids >= 0
-    width = max(n_vocab, 1)
+    width = max(n_vocab + len(extra), 1)
     keys, tfs = np.unique(owner[known] * width + ids[known], return_counts=True)
-    table.delta_terms = (
-        (keys // width).astype(np.int32),
-        (keys % width).astype(np.int32),
-        tfs.astype(np.float32),
-    )
+    rows, terms = (keys // width).astype(np.int32), (keys % width).astype(np.int32)
+    table.delta_terms = (rows, terms, tfs.astype(np.float32))
     table.arrays["doc_len"] = _per_row(ids != -1, counts).astype(np.float32)
     table.arrays["idf"] = np.empty(0, dtype=np.float32)
+    table.extra_vocab = {t: n_vocab + i for t, i in extra.items()}
+    df = np.bincount(terms[terms >= n_vocab] - n_vocab, minlength=len(extra))
+    n = len(base) + len(counts)
+    table.extra_idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)

@@ -110,11 +110,17 @@ def evidence(
 
 def page_memo(query: Query, base: Table, rows_by_table: list[tuple[Table, list[int]]]) -> dict:
     """What every row of a page shares: the query's terms found in each row, computed at once."""
-    terms = base.term_ids(query.tokens)
+    terms = {id(t): t.query_terms(query.tokens, base) for t, _ in rows_by_table}
+    vocab = dict(base.vocab)
+    idf: dict[int, float] = {}
+    for t, _ in rows_by_table:
+        vocab.update(t.extra_vocab)  # a delta's new terms, numbered after the base's
+        table_idf = t.idf_of(base)
+        idf.update({i: float(table_idf[i]) for i in terms[id(t)]})
     return {
-        "terms": {id(t): t.matched_terms(rows, terms) for t, rows in rows_by_table},
-        "inverse": {base.vocab[t]: t for t in query.tokens if t in base.vocab},
-        "idf": {t: float(base.idf[t]) for t in set(terms)},
+        "terms": {id(t): t.matched_terms(rows, terms[id(t)]) for t, rows in rows_by_table},
+        "inverse": {vocab[t]: t for t in query.tokens if t in vocab},
+        "idf": idf,
     }
 
 

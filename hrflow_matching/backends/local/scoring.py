@@ -188,7 +188,11 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
         t1, t2 = table.title_idx[pos], table.title2_idx[pos]
         first, second = sims[t1], OLDER_TITLE * sims[t2]
         s[1], h[1] = np.maximum(first, second), t1 >= 0
-    bm25 = table.bm25_scores(base.term_ids(query.tokens), base)[pos] if query.tokens else None
+    bm25 = (
+        table.bm25_scores(table.query_terms(query.tokens, base), base)[pos]
+        if query.tokens
+        else None
+    )
     if bm25 is not None:
         h[2] = True
     if query.mode == "query_requires":

@@ -51,6 +51,9 @@ class Table:
     vocab: dict[str, int] = field(default_factory=dict)
     #: delta only: flattened (row, term id, tf) triples
     delta_terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: delta only: terms the base's vocabulary lacks (ids after the base's) and their IDF
+    extra_vocab: dict[str, int] = field(default_factory=dict)
+    extra_idf: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
 
     def __getattr__(self, name: str) -> np.ndarray:
         arrays = self.__dict__.get("arrays")
@@ -81,6 +84,17 @@ class Table:
         a long query (a whole job or resume) weighs its recurring words more, as bm25s does."""
         return [self.vocab[t] for t in tokens if t in self.vocab]
 
+    def query_terms(self, tokens: Sequence[str], base: Table) -> list[int]:
+        """The query's term ids for this table: the base's, and a delta's own new terms."""
+        known = base.term_ids(tokens)
+        if not self.extra_vocab:
+            return known
+        return known + [self.extra_vocab[t] for t in tokens if t in self.extra_vocab]
+
+    def idf_of(self, base: Table) -> np.ndarray:
+        """IDF by term id for this table's terms: the base's, then a delta's new terms'."""
+        return np.concatenate([base.idf, self.extra_idf]) if len(self.extra_idf) else base.idf
+
     def bm25_scores(self, term_ids: Sequence[int], base: Table) -> np.ndarray:
         """BM25 (Lucene variant, as bm25s computes it) of every row for the query terms."""
         n = len(self)
@@ -88,8 +102,9 @@ class Table:
             return np.zeros(n, dtype=np.float32)
         uniq, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
         weights = counts.astype(np.float32) ** bm25.QUERY_TF_POWER
+        idf = self.idf_of(base)
         if len(uniq) > bm25.MAX_QUERY_TERMS:
-            keep = np.argsort(-(weights * base.idf[uniq]), kind="stable")[: bm25.MAX_QUERY_TERMS]
+            keep = np.argsort(-(weights * idf[uniq]), kind="stable")[: bm25.MAX_QUERY_TERMS]
             uniq, weights = uniq[keep], weights[keep]
         if self.bm25 is not None:
             csc = self.bm25.scores
@@ -100,13 +115,13 @@ class Table:
                 np.concatenate(docs), weights=np.concatenate(vals), minlength=n
             ).astype(np.float32)
         rows, terms, tfs = self.delta_terms or (np.empty(0, int),) * 3
-        query_tf = np.zeros(len(base.idf), dtype=np.float32)
+        query_tf = np.zeros(len(idf), dtype=np.float32)
         query_tf[uniq] = weights
         keep = query_tf[terms] > 0
         tf = tfs[keep]
         dl = self.doc_len[rows[keep]]
         tfc = tf / (bm25.K1 * (1 - bm25.B + bm25.B * dl / base.avgdl) + tf)
-        contrib = base.idf[terms[keep]] * tfc * query_tf[terms[keep]]
+        contrib = idf[terms[keep]] * tfc * query_tf[terms[keep]]
         return np.bincount(rows[keep], weights=contrib, minlength=n).astype(np.float32)
 
     def matched_terms(self, rows: Sequence[int], term_ids: Sequence[int]) -> dict[int, list[int]]:
