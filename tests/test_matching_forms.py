@@ -130,3 +130,10 @@ def test_a_value_with_commas_is_written_in_quotes():
     shown = f.fields["tags_included"].prepare_value(list(criteria.tags_included))
     again = form(f"tags_included={quote(shown)}")  # what the page's field sends back
     assert again.is_valid() and again.to_criteria().tags_included == criteria.tags_included
+
+
+def test_a_keyword_without_a_letter_or_digit_is_an_error():
+    for keywords in ("!!!", "%25", "data,-", "🙂"):
+        f = form(f"text_keywords={keywords}")
+        assert not f.is_valid() and "no letter or digit" in f.errors["text_keywords"][0]
+    assert form("text_keywords=C%23,%20C%2B%2B,%20caf%C3%A9").is_valid()

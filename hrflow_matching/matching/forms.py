@@ -257,6 +257,17 @@ class CriteriaForm(forms.Form):
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].id_for_label}-errors"
 
+    def clean_text_keywords(self) -> list[str]:
+        """A keyword must hold a letter or a digit: "!!!" or "%" searches for nothing, and
+        was silently dropped, so the page showed every row as if it had matched."""
+        keywords = self.cleaned_data["text_keywords"]
+        empty = [k for k in keywords if not any(ch.isalnum() for ch in k)]
+        if empty:
+            raise ValidationError(
+                f"“{empty[0]}” has no letter or digit to search for.", code="no_word"
+            )
+        return keywords
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         lat, lng = data.get("location_lat"), data.get("location_lng")
