@@ -137,3 +137,11 @@ def test_a_keyword_without_a_letter_or_digit_is_an_error():
         f = form(f"text_keywords={keywords}")
         assert not f.is_valid() and "no letter or digit" in f.errors["text_keywords"][0]
     assert form("text_keywords=C%23,%20C%2B%2B,%20caf%C3%A9").is_valid()
+
+
+def test_a_distance_without_coordinates_opens_the_group_that_has_them():
+    f = form("location_distance=10")
+    assert f.is_valid()
+    f.require_location_for_distance()
+    assert "location_distance" in f.errors and f.more_has_values()
+    assert not form("location_distance=10&location_lat=45&location_lng=5").more_has_values()

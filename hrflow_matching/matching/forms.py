@@ -168,7 +168,8 @@ class CriteriaForm(forms.Form):
         required=False,
         min_value=1,
         max_value=20000,
-        help_text="Around the location below.",
+        help_text="Around the job's or candidate's location, or the latitude and longitude "
+        "under “More criteria”.",
     )
     location_lat = NumberField(label="Latitude", required=False, min_value=-90, max_value=90)
     location_lng = NumberField(label="Longitude", required=False, min_value=-180, max_value=180)
@@ -237,6 +238,8 @@ class CriteriaForm(forms.Form):
         The coordinates are where distances are measured from, not a filter: they alone do not
         open the group.
         """
+        if self["location_distance"].errors and self["location_lat"].value() in EMPTY:
+            return True  # "a distance needs a latitude and a longitude": they are in there
         for name in self.MORE_FIELDS:
             if self[name].errors:
                 return True
