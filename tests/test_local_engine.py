@@ -475,3 +475,23 @@ def test_words_new_since_the_snapshot_score_before_the_next_rebuild():
     get_engine("profile", None).rebuild()
     assert len(get_engine("profile", None).view().delta or ()) == 0
     assert before == ranking()
+
+
+def test_c_sharp_and_c_plus_plus_are_not_any_c():
+    b = LocalBackend(tenant=None)
+    texts = {
+        "csharp": "Senior C# developer, .NET",
+        "cpp": "Embedded C++ engineer",
+        "c": "C developer for firmware",
+        "vitamin": "Nutritionist, vitamin C",
+    }
+    b.index("profile", [profile(ref, title="Engineer", text=t) for ref, t in texts.items()])
+
+    def found(*keywords: str) -> set[str]:
+        return set(refs(b.search_profiles(Criteria(text_keywords=keywords, limit=10))))
+
+    assert found("C#") == {"csharp"}
+    assert found("c++") == {"cpp"}
+    assert found("C#", "C++") == {"csharp", "cpp"}
+    assert found("C") == set(texts)  # the letter alone still finds every C
+    assert found("C# developer", "nutritionist") == {"csharp", "vitamin"}

@@ -153,8 +153,29 @@ def _terms(keyword: str) -> list[str]:
     return _WORDS.findall(keyword.lower())
 
 
+#: A keyword whose symbols are part of the name (C#, C++, F#): the tokenizers keep only "c".
+_SYMBOLIC = re.compile(r"\w[#+]+(?!\w)")
+
+
 def keywords_q(keywords: Sequence[str]) -> Q | None:
-    """A filter on ``IndexEntry`` matching any of ``keywords``; None when there is nothing to match."""
+    """A filter on ``IndexEntry`` matching any of ``keywords``; None when there is nothing to match.
+
+    Both tokenizers read "C#" and "C++" as "c", which alone would match every "C" (and
+    "Vitamin C"): such a keyword also needs its own spelling in the text (a ``LIKE`` on the
+    few rows the index gives for "c").
+    """
+    plain = [k for k in keywords if not _SYMBOLIC.search(k)]
+    symbolic = [k for k in keywords if _SYMBOLIC.search(k)]
+    q = _words_q(plain)
+    for keyword in symbolic:
+        words = _words_q([keyword])
+        if words is not None:
+            exact = words & Q(text__icontains=" ".join(keyword.lower().split()))
+            q = exact if q is None else q | exact
+    return q
+
+
+def _words_q(keywords: Sequence[str]) -> Q | None:
     groups = [t for t in (_terms(k) for k in keywords) if t]
     if not groups:
         return None
