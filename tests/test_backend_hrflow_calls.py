@@ -167,6 +167,36 @@ def test_score_jobs_sends_board_keys_and_first_source(standin: HTTPServer) -> No
     assert (page.last_page, page.total) == (73, 73)
 
 
+def test_score_jobs_asks_each_source_until_one_holds_the_profile(standin: HTTPServer) -> None:
+    """jobs/scoring names one source: a profile of the second source is found there, not
+    reported as "not indexed yet" by the first."""
+    from werkzeug import Request, Response
+
+    def answer(request: Request) -> Response:
+        if request.args["source_key"] == SOURCE_KEYS[0]:
+            body = {"code": 400, "message": "Unable to find object: profile"}
+            return Response(json.dumps(body), status=400, content_type="application/json")
+        body = scoring_body("jobs", [job("job-7")], [0.9], maxPage=1, total=1)
+        return Response(body, content_type="application/json")
+
+    standin.expect_request("/v1/jobs/scoring", method="GET").respond_with_handler(answer)
+    page = get_backend().score_jobs("cand-9", Criteria())
+    assert [i.reference for i in page.items] == ["job-7"]
+    asked = [r.args["source_key"] for r in requests_made(standin)]
+    assert asked == SOURCE_KEYS
+
+
+def test_score_jobs_of_a_profile_in_no_source_is_not_indexed(standin: HTTPServer) -> None:
+    from hrflow_matching.backends.base import ObjectNotIndexed
+
+    standin.expect_request("/v1/jobs/scoring", method="GET").respond_with_json(
+        {"code": 400, "message": "Unable to find object: profile"}, status=400
+    )
+    with pytest.raises(ObjectNotIndexed):
+        get_backend().score_jobs("cand-9", Criteria())
+    assert len(requests_made(standin)) == len(SOURCE_KEYS)
+
+
 @pytest.mark.parametrize("bounds", [(2, None), (None, 7.5), (2, 7.5)])
 def test_an_experience_filter_on_jobs_is_refused_not_ignored(standin: HTTPServer, bounds) -> None:
     """HrFlow.ai's job endpoints have no experience filter: say so instead of sending a

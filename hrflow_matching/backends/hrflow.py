@@ -106,19 +106,28 @@ class HrFlowBackend(MatchingBackend):
         return parse_page(body, "profiles", criteria, scored=True)
 
     def score_jobs(self, profile_reference: str, criteria: Criteria) -> ResultPage:
+        """Jobs for a profile. The call names one source, so each configured source is asked
+        in turn until one holds the profile: a profile of the second source is not "not
+        indexed yet" (the first one's answer)."""
         config = self.config()
         self._require(config, "ALGORITHM_KEY", "SOURCE_KEYS", "BOARD_KEY")
         params = {
             "algorithm_key": config["ALGORITHM_KEY"],
             "board_keys": dumps([config["BOARD_KEY"]]),
-            "source_key": source_keys(config)[0],
             "profile_reference": profile_reference,
             "use_agent": 1,
             "sort_by": "scoring",
             "order_by": "desc",
             **criteria_params(criteria, scoring=True, kind="job"),
         }
-        body = self._get(config, "jobs/scoring", params)
+        *others, last = source_keys(config)
+        for source in others:
+            try:
+                body = self._get(config, "jobs/scoring", {**params, "source_key": source})
+            except ObjectNotIndexed:
+                continue
+            return parse_page(body, "jobs", criteria, scored=True)
+        body = self._get(config, "jobs/scoring", {**params, "source_key": last})
         return parse_page(body, "jobs", criteria, scored=True)
 
     def search_profiles(self, criteria: Criteria) -> ResultPage:
