@@ -495,3 +495,11 @@ def test_c_sharp_and_c_plus_plus_are_not_any_c():
     assert found("C#", "C++") == {"csharp", "cpp"}
     assert found("C") == set(texts)  # the letter alone still finds every C
     assert found("C# developer", "nutritionist") == {"csharp", "vitamin"}
+
+
+def test_explanations_show_the_words_not_their_stems(backend):
+    b = LocalBackend(tenant=None)
+    b.index("profile", [profile("cand-req", title="Clerk", text="Gathers requirements daily")])
+    [item] = b.search_profiles(Criteria(text_keywords=("requirements",))).items
+    text = next(c for c in item.explanation if c.name == "text")
+    assert text.evidence["matched_terms"] == ["requirements"]  # not "requir"

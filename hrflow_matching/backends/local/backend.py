@@ -34,7 +34,7 @@ from .explain import explain, page_memo
 from .scoring import Query, Scored, combine, normalise_text, now, score_rows
 from .snapshot import split_pipe
 from .taxonomy import get_taxonomy
-from .text import tokenize
+from .text import tokenize_shown
 
 
 def query_from_entry(entry: IndexEntry, mode: str) -> Query:
@@ -44,9 +44,11 @@ def query_from_entry(entry: IndexEntry, mode: str) -> Query:
         titles.append((entry.other_titles.split("\n", 1)[0], 0.7))
     # Skills read from a free-text query document are too noisy to score with (on the labelled
     # resumes they cost 0.25 nDCG@10): the text criterion covers them. Structured skills score.
+    tokens, shown = tokenize_shown(entry.text)
     return Query(
         mode=mode,
-        tokens=tokenize(entry.text),
+        tokens=tokens,
+        shown=shown,
         skills=[] if entry.text_skills else split_pipe(entry.skills),
         skill_names=dict((entry.extra or {}).get("skill_names") or {}),
         titles=titles,
@@ -69,9 +71,11 @@ def query_from_criteria(criteria: Criteria) -> Query:
         named = taxonomy.named_skill(k)
         if named:
             skills[named] = None
+    tokens, shown = tokenize_shown(" ".join(keywords))
     return Query(
         mode="query_requires",
-        tokens=tokenize(" ".join(keywords)),
+        tokens=tokens,
+        shown=shown,
         skills=list(skills),
         titles=[(k, 1.0) for k in keywords],
         lat=criteria.location_lat if criteria.has_location else None,

@@ -119,7 +119,7 @@ def page_memo(query: Query, base: Table, rows_by_table: list[tuple[Table, list[i
         idf.update({i: float(table_idf[i]) for i in terms[id(t)]})
     return {
         "terms": {id(t): t.matched_terms(rows, terms[id(t)]) for t, rows in rows_by_table},
-        "inverse": {vocab[t]: t for t in query.tokens if t in vocab},
+        "inverse": {vocab[t]: query.shown.get(t, t) for t in query.tokens if t in vocab},
         "idf": idf,
     }
 

@@ -36,6 +36,8 @@ class Query:
 
     mode: str  # "query_requires" | "row_requires"
     tokens: list[str] = field(default_factory=list)
+    #: the word of the query each token came from, for explanations (a stem reads badly)
+    shown: dict[str, str] = field(default_factory=dict)
     skills: list[str] = field(default_factory=list)
     skill_names: dict[str, str] = field(default_factory=dict)
     titles: list[tuple[str, float]] = field(default_factory=list)

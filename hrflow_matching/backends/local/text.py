@@ -5,8 +5,8 @@ the same way, or scores stop being comparable. Two functions matter:
 
 - :func:`normalise_label` turns a skill, title or language name into a lookup key
   ("Node.JS " -> "node.js", "C#" -> "c#", "Développeur" -> "developpeur");
-- :func:`tokenize` turns free text into BM25 terms (lower case, English stop words dropped,
-  Snowball-stemmed when PyStemmer is installed).
+- :func:`tokenize_shown` turns free text into BM25 terms (lower case, English stop words
+  dropped, Snowball-stemmed when PyStemmer is installed), with the word each came from.
 """
 
 from __future__ import annotations
@@ -150,6 +150,14 @@ def term(word: str) -> str | None:
     return None if word in STOPWORDS or word.isdigit() else stem(word)
 
 
-def tokenize(text: str | None) -> list[str]:
-    """BM25 terms of ``text``."""
-    return [t for w in words(text) if (t := term(w)) is not None]
+def tokenize_shown(text: str | None) -> tuple[list[str], dict[str, str]]:
+    """BM25 terms of ``text``, and for each term the first word of ``text`` it came from:
+    explanations show "requirements", not the stem "requir"."""
+    tokens: list[str] = []
+    shown: dict[str, str] = {}
+    for w in words(text):
+        t = term(w)
+        if t is not None:
+            tokens.append(t)
+            shown.setdefault(t, w)
+    return tokens, shown
