@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hrflow_matching.delivery import client
-from hrflow_matching.delivery.client import UnsafeURL, check_url
+from hrflow_matching.delivery import client, guard
+from hrflow_matching.delivery.guard import UnsafeURL, check_url
 from hrflow_matching.models import Delivery, WebhookEndpoint
 from tests.webhook_fixtures import candidate, set_webhooks, webhooks  # noqa: F401
 from tests.webhook_support import start_receiver
@@ -53,7 +53,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(strict, monkeypatch):
     def fake_getaddrinfo(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port))]
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr(guard.socket, "getaddrinfo", fake_getaddrinfo)
     with pytest.raises(UnsafeURL, match=r"10\.0\.0\.1"):
         check_url("https://hooks.example.com/x")
 
@@ -62,14 +62,14 @@ def test_unresolvable_names_are_refused(strict, monkeypatch):
     def fail(*args, **kwargs):
         raise socket.gaierror("no such name")
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", fail)
+    monkeypatch.setattr(guard.socket, "getaddrinfo", fail)
     with pytest.raises(UnsafeURL, match="cannot resolve"):
         check_url("https://nowhere.invalid/x")
 
 
 def test_public_address_passes(strict, monkeypatch):
     monkeypatch.setattr(
-        client.socket,
+        guard.socket,
         "getaddrinfo",
         lambda host, port, *a, **k: [
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))
@@ -114,7 +114,7 @@ def test_a_name_rebound_between_check_and_connect_is_refused_at_connect(strict, 
         family, address = next(answers)
         return [(family, socket.SOCK_STREAM, 6, "", address)]
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(guard.socket, "getaddrinfo", rebinding)
     response = client.post("http://hooks.example.com/x", b"{}", {})
     assert response.refused and "internal address" in response.error
     assert response.status_code is None
