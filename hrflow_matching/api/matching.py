@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django import forms as django_forms
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..backends.base import BackendError, CriterionScore
-from ..matching import forms as criteria_forms
+from ..matching.fields import CommaListField
 from ..matching.forms import CriteriaForm
 from ..matching.service import MODES, Mode, document_location, load_subject, run
 from ..models import ApiKey
@@ -103,12 +104,12 @@ class CriteriaErrorSerializer(serializers.Serializer):
 
 
 def _parameter(name: str, field: Any) -> OpenApiParameter:
-    if isinstance(field, criteria_forms.CommaListField):
+    if isinstance(field, CommaListField):
         kind = OpenApiTypes.STR
         extra = " Comma-separated or repeated."
-    elif isinstance(field, criteria_forms.forms.IntegerField):
+    elif isinstance(field, django_forms.IntegerField):
         kind, extra = OpenApiTypes.INT, ""
-    elif isinstance(field, criteria_forms.forms.FloatField):
+    elif isinstance(field, django_forms.FloatField):
         kind, extra = OpenApiTypes.FLOAT, ""
     else:
         kind, extra = OpenApiTypes.DATE, ""
