@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from hrflow_matching.delivery import sender
+from hrflow_matching.delivery import outcomes, sender
 from hrflow_matching.delivery.client import Response
 from hrflow_matching.delivery.signing import signed_headers
 from hrflow_matching.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
@@ -142,13 +142,13 @@ def test_next_delay_rules():
         return Response(code, b"", headers, 1, timed_out=timed_out)
 
     schedule = [0, 5, 300, 1800]
-    assert sender.next_delay(schedule, 1, resp(500)) == pytest.approx(5, rel=0.21)
-    assert sender.next_delay(schedule, 1, resp(429)) >= 60  # throttled: at least a minute
-    assert sender.next_delay(schedule, 1, resp(None, timed_out=True)) >= 60
-    assert sender.next_delay(schedule, 2, resp(429, "400")) == pytest.approx(400, rel=0.01)
-    assert sender.next_delay(schedule, 2, resp(429, "100000")) <= 2 * 300 * 1.2
-    assert sender.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert sender.parse_retry_after("soon") is None
+    assert outcomes.next_delay(schedule, 1, resp(500)) == pytest.approx(5, rel=0.21)
+    assert outcomes.next_delay(schedule, 1, resp(429)) >= 60  # throttled: at least a minute
+    assert outcomes.next_delay(schedule, 1, resp(None, timed_out=True)) >= 60
+    assert outcomes.next_delay(schedule, 2, resp(429, "400")) == pytest.approx(400, rel=0.01)
+    assert outcomes.next_delay(schedule, 2, resp(429, "100000")) <= 2 * 300 * 1.2
+    assert outcomes.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert outcomes.parse_retry_after("soon") is None
 
 
 def test_308_is_not_followed(webhooks, receiver):  # noqa: F811
