@@ -6,8 +6,9 @@ belongs to now (an event's tenant is the row's tenant when it was saved, and a r
 must not be put back where it was, whatever order the events are handled in); a row that is
 gone or archived is archived in the backend of the event's tenant, never an error. A row that
 moved to another tenant, or changed its reference, is also archived under every (tenant,
-reference) its earlier events announced, so no backend keeps a copy it no longer owns. The record of what is indexed is ``Event.indexed_at``
-in the database, so the sweeper catches up on whatever a lost hint or a failing backend left.
+reference) its earlier events announced, so no backend keeps a copy it no longer owns. The
+record of what is indexed is ``Event.indexed_at`` in the database, so the sweeper catches up
+on whatever a lost hint or a failing backend left.
 """
 
 from __future__ import annotations

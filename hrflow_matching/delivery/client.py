@@ -149,8 +149,9 @@ def open_session() -> Any:
         default_timeout=None,
     )
     session = Manager(config).get_session()
+    private = allow_private()
     for scheme in ("http://", "https://"):
-        if allow_private():
+        if private:
             session.mount(scheme, _DevelopmentAdapter())
         else:
             session.mount(scheme, _GuardedAdapter(is_https_proto=scheme == "https://"))
@@ -169,13 +170,14 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
     total = float(conf["TOTAL_TIMEOUT"])
     start = time.monotonic()
 
-    def elapsed_ms() -> int:
-        return int((time.monotonic() - start) * 1000)
+    def failed(error: str, **flags: bool) -> Response:
+        """No answer to record: only why, and how long it took."""
+        return Response(None, b"", {}, int((time.monotonic() - start) * 1000), error, **flags)
 
     try:
         check_url(url)
     except UnsafeURL as exc:
-        return Response(None, b"", {}, elapsed_ms(), f"refused: {exc}", refused=True)
+        return failed(f"refused: {exc}", refused=True)
     expired = threading.Event()
     try:
         with (
@@ -194,34 +196,22 @@ def post(url: str, body: bytes, headers: dict[str, str], session: Any = None) ->
             late = bool(error) and (expired.is_set() or time.monotonic() - start >= total)
             if late:
                 error = f"timeout: response not finished within {total:g} s"
-            return Response(
-                resp.status_code, data, dict(resp.headers), elapsed_ms(), error, timed_out=late
-            )
+            ms = int((time.monotonic() - start) * 1000)
+            return Response(resp.status_code, data, dict(resp.headers), ms, error, timed_out=late)
     except InvalidIPAddress as exc:
-        return Response(
-            None, b"", {}, elapsed_ms(), f"refused: internal address {exc}", refused=True
-        )
+        return failed(f"refused: internal address {exc}", refused=True)
     except Exception as exc:  # anything else is this attempt's failure, recorded
         if expired.is_set():
-            return Response(
-                None,
-                b"",
-                {},
-                elapsed_ms(),
-                f"timeout: no answer within {total:g} s",
-                timed_out=True,
-            )
+            return failed(f"timeout: no answer within {total:g} s", timed_out=True)
         if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
-            return Response(
-                None, b"", {}, elapsed_ms(), f"timeout: {type(exc).__name__}", timed_out=True
-            )
-        return Response(None, b"", {}, elapsed_ms(), f"{type(exc).__name__}: {_short(exc)}")
+            return failed(f"timeout: {type(exc).__name__}", timed_out=True)
+        return failed(f"{type(exc).__name__}: {_short(exc)}")
 
 
 def _read_answer(resp: Any, deadline: float, limit: int) -> tuple[bytes, str]:
     """The body, up to ``limit`` bytes and until ``deadline`` (monotonic), and why it stopped
-    early ("" when read whole or cut at the limit). The status line came already: a 2xx is
-    a delivery whatever the body does."""
+    early ("" when read whole or cut at the limit). An answer that stops early is a failed
+    attempt even after a 2xx status line (``Response.ok``): the receiver did not finish."""
     chunks: list[bytes] = []
     size = 0
     error = ""

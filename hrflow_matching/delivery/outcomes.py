@@ -45,6 +45,7 @@ def record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int
     # An endpoint that answered 2xx in this batch is not failing continuously, whatever its
     # other deliveries got: its clock stops first, and its failures here do not restart it.
     ok_endpoints = {row.endpoint_id for row, r in done if r.ok}
+    failing: dict[int, WebhookEndpoint] = {}  # endpoints with a failure and no success here
     with transaction.atomic():
         if ok_endpoints:
             WebhookEndpoint.objects.filter(pk__in=ok_endpoints, failing_since__isnull=False).update(
@@ -76,7 +77,7 @@ def record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int
             else:
                 outcomes[row.pk] = _retry_or_fail(row, token, number, response, error, now)
                 if row.endpoint_id not in ok_endpoints:
-                    _note_failure(row.endpoint, now)
+                    failing[row.endpoint_id] = row.endpoint
             logger.info(
                 "webhook %s %s attempt %d to endpoint %s: %s",
                 row.event.event_type,
@@ -86,6 +87,8 @@ def record(done: list[tuple[Delivery, client.Response]], token: str) -> dict[int
                 response.status_code or error,
             )
         DeliveryAttempt.objects.bulk_create(attempts)
+        for endpoint in failing.values():
+            _note_failure(endpoint, now)
         for code, pks in successes.items():
             Delivery.objects.filter(pk__in=pks, claim_token=token).update(
                 status=Delivery.Status.SUCCESS,

@@ -75,12 +75,9 @@ def _location(doc: dict[str, Any], kind: str) -> tuple[float | None, float | Non
     return lat, lng
 
 
-def _tags(doc: dict[str, Any]) -> dict[str, str]:
-    return dict(_tag_pairs(doc))
-
-
 def _tag_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every tag as a (name, value) pair, repeated names kept (``_tags`` keeps the last)."""
+    """Every tag as a (name, value) pair, repeated names kept (a ``dict`` of them keeps the
+    last value of each name, enough to read a title or a flag)."""
     return [
         (str(t["name"]).strip().lower(), "" if t.get("value") is None else str(t["value"]).lower())
         for t in doc.get("tags") or ()
@@ -155,7 +152,8 @@ def _job_fields(doc: dict[str, Any]) -> dict[str, Any]:
 def document_to_row(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
     """The :class:`~hrflow_matching.models.IndexEntry` field values of one document."""
     taxonomy = get_taxonomy()
-    tags = _tags(doc)
+    tag_pairs = _tag_pairs(doc)
+    tags = dict(tag_pairs)
     fields = _profile_fields(doc, tags) if kind == "profile" else _job_fields(doc)
     skill_names = fields.pop("skill_names")
     keys = {k: n for n in skill_names if (k := taxonomy.canonical(n))}
@@ -176,7 +174,7 @@ def document_to_row(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
         "remote": remote,
         "languages": pipe(languages)[:500],
         # Every (name, value) pair: a tag name may repeat (certification=AWS, certification=CKA).
-        "tags": pipe(tag_token(k, v) for k, v in _tag_pairs(doc)),
+        "tags": pipe(tag_token(k, v) for k, v in tag_pairs),
         "created_at": parse_when(doc.get("created_at")),
         "updated_at": parse_when(doc.get("updated_at")),
         "extra": {"skill_names": keys, "skills_from_text": from_text and bool(keys)},
