@@ -67,10 +67,10 @@ def main() -> None:
     os.environ.update(
         DATABASE_URL=url,
         DJANGO_DEBUG="0",
-        DJANGO_SETTINGS_MODULE="tests.webhook_worker_settings",
+        DJANGO_SETTINGS_MODULE="tests.support.webhook_worker_settings",
         HRFLOW_TEST_QUEUE=queue,
         HRFLOW_TEST_WEBHOOKS=__import__("json").dumps(webhooks),
-        HRFLOW_TEST_BACKEND="tests.webhook_backend.RecordingIndexBackend",
+        HRFLOW_TEST_BACKEND="tests.support.webhook_backend.RecordingIndexBackend",
         CELERY_BROKER_URL=args.redis,
     )
     import django
@@ -82,9 +82,9 @@ def main() -> None:
 
     from example_crm.models import Candidate
     from hrflow_matching import paused, sync
-    from hrflow_matching.delivery import hints
     from hrflow_matching.models import Delivery, WebhookEndpoint
-    from tests.webhook_support import Worker, start_receiver
+    from hrflow_matching.notify import hints
+    from tests.support.webhook_support import Worker, start_receiver
 
     call_command("migrate", verbosity=0)
     rec = start_receiver()

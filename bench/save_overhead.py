@@ -43,9 +43,9 @@ def measure(saves: int, floor: bool = False) -> dict[str, float]:
 
     call_command("migrate", verbosity=0)
     from example_crm.models import Candidate, Organisation
-    from hrflow_matching import outbox, paused
-    from hrflow_matching.delivery import hints
+    from hrflow_matching import paused
     from hrflow_matching.models import Event, WebhookEndpoint
+    from hrflow_matching.notify import hints, outbox
 
     org = Organisation.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
     WebhookEndpoint.objects.create(url="https://hooks.example.com/hrflow", tenant=org.slug)

@@ -16,11 +16,11 @@ _PUBLIC = {
     "ProfileAdapter": "hrflow_matching.registry",
     "JobAdapter": "hrflow_matching.registry",
     "RegistrationError": "hrflow_matching.registry",
-    "paused": "hrflow_matching.events",
-    "deferred": "hrflow_matching.events",
-    "sync": "hrflow_matching.events",
-    "record": "hrflow_matching.events",
-    "EVENT_TYPES": "hrflow_matching.events",
+    "paused": "hrflow_matching.notify.events",
+    "deferred": "hrflow_matching.notify.events",
+    "sync": "hrflow_matching.notify.events",
+    "record": "hrflow_matching.notify.events",
+    "EVENT_TYPES": "hrflow_matching.notify.events",
     "get_backend": "hrflow_matching.backends",
 }
 

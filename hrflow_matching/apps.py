@@ -12,14 +12,11 @@ class HrflowMatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import (  # noqa: F401  (checks and checks_values register the system checks)
-            checks,
-            checks_values,
-            signals,
-        )
+        from hrflow_matching import checks, checks_values  # noqa: F401  (checks and checks_values register the system checks)
+        from hrflow_matching.notify import receivers as signals
 
         autodiscover_modules("hrflow")
         signals.connect_registered_models()
-        from . import tombstones
+        from hrflow_matching.pull import deletions as tombstones
 
         tombstones.connect_registered_models()

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .events import paused
+from hrflow_matching.notify.events import paused
+
 from .testing import Recorder, recording_backend
 
 

@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hrflow_matching.notify.delivery import sender
+
 from .conf import get_settings
-from .delivery import sender
 from .models.webhooks import Delivery, DeliveryAttempt, Event
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def publish_index(event_ids: list[str], **options: Any) -> None:
 
 @shared_task(name="hrflow_matching.index_events", **TASK_OPTIONS)
 def index_events(event_ids: list[str]) -> int:
-    from .indexing import index_events as run
+    from hrflow_matching.index.indexing import index_events as run
 
     return run(event_ids)
 
@@ -142,8 +143,8 @@ def run_sweep(publish: bool = True) -> dict[str, int]:
 
 def index_pending(limit: int) -> int:
     """Index events that no hint handled (grace as for deliveries)."""
-    from .indexing import MAX_INDEX_ATTEMPTS
-    from .indexing import index_events as run
+    from hrflow_matching.index.indexing import MAX_INDEX_ATTEMPTS
+    from hrflow_matching.index.indexing import index_events as run
 
     cutoff = timezone.now() - dt.timedelta(seconds=sweep_grace())
     ids = list(
@@ -161,7 +162,7 @@ def index_pending(limit: int) -> int:
 def purge_old() -> dict[str, int]:
     """Delete old attempts, and old events that are fully delivered and done with indexing
     (indexed, or given up after ``MAX_INDEX_ATTEMPTS``: its error is kept until then)."""
-    from .indexing import MAX_INDEX_ATTEMPTS
+    from hrflow_matching.index.indexing import MAX_INDEX_ATTEMPTS
 
     days = int(get_settings()["WEBHOOKS"]["ATTEMPT_RETENTION_DAYS"])
     cutoff = timezone.now() - dt.timedelta(days=days)
@@ -175,7 +176,7 @@ def purge_old() -> dict[str, int]:
     )
     out = {"attempts": attempts, "events": events}
     try:
-        from . import tombstones
+        from hrflow_matching.pull import deletions as tombstones
     except ImportError:
         return out
     purge_tombstones = getattr(tombstones, "purge_tombstones", None)

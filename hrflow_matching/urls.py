@@ -6,5 +6,5 @@ app_name = "hrflow_matching"
 
 urlpatterns = [
     path("api/", include("hrflow_matching.api.urls")),
-    path("", include("hrflow_matching.matching.urls")),
+    path("", include("hrflow_matching.match.urls")),
 ]

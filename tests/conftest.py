@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from tests import services
+from tests.support import services
 
 # Fixtures shared by several modules (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.matching_fixtures", "hrflow_matching.pytest_plugin"]
+pytest_plugins = ["tests.support.matching_fixtures", "hrflow_matching.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")

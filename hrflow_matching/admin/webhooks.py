@@ -12,9 +12,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from hrflow_matching.notify.delivery import sender
+from hrflow_matching.notify.delivery.ping import ping
+
 from ..conf import get_settings
-from ..delivery import sender
-from ..delivery.ping import ping
 from ..models.webhooks import EVENT_TYPE_CHOICES, Delivery, DeliveryAttempt, WebhookEndpoint
 
 

@@ -7,8 +7,11 @@ shadow none.
 
 from django.urls import path
 
+from hrflow_matching.api import docs
+from hrflow_matching.match import api as matching
+from hrflow_matching.pull import views
+
 from ..converters import REFERENCE
-from . import docs, matching, views
 
 urlpatterns: list = [
     path("profiles/", views.ProfileListView.as_view(), name="api-profiles"),

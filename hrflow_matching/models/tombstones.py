@@ -8,7 +8,7 @@ from django.db import models
 class Tombstone(models.Model):
     """A deleted row of a registered model: its reference, tenant and deletion time.
 
-    Written by :mod:`hrflow_matching.tombstones` when a row is deleted, removed when the same
+    Written by :mod:`hrflow_matching.pull.deletions` when a row is deleted, removed when the same
     reference is created again, purged after ``API.TOMBSTONE_RETENTION_DAYS``.
     """
 

@@ -133,7 +133,7 @@ class WebhookEndpoint(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from ..delivery.guard import UnsafeURL, check_url
+        from hrflow_matching.ssrf import UnsafeURL, check_url
 
         bad = [e for e in self.events or [] if e not in EVENT_TYPES]
         if bad:

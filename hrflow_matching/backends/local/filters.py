@@ -16,10 +16,11 @@ from dataclasses import replace
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from hrflow_matching.backends.local.rows import tag_token
+
 from ...models import IndexEntry
 from ..base import Criteria
 from . import fulltext
-from .documents import tag_token
 from .geo import EARTH_KM, bounding_box
 from .store import scope_q
 from .taxonomy import get_taxonomy, language_code

@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hrflow_matching.backends.local.rows import document_to_row
+
 from ...models import IndexEntry, IndexStamp
 from . import fulltext
-from .documents import document_to_row
 from .snapshot import FIELDS
 
 #: Fields written by an upsert (everything derived from the document).

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from hrflow_matching.delivery import sender
 from hrflow_matching.models.webhooks import Delivery
+from hrflow_matching.notify.delivery import sender
 
 from ._arguments import positive_int
 

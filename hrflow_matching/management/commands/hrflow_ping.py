@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hrflow_matching.delivery.ping import ping
 from hrflow_matching.models.webhooks import EVENT_TYPES, WebhookEndpoint
+from hrflow_matching.notify.delivery.ping import ping
 
 
 class Command(BaseCommand):

@@ -24,10 +24,11 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
+from hrflow_matching.index.batches import BatchResult, BatchRunner, can_fork, fork_pool, run_batches
+
 from ...backends import get_backend
 from ...models import IndexEntry, SyncCheckpoint
 from ...registry import BaseAdapter, adapters
-from ._sync_batches import BatchResult, BatchRunner, can_fork, fork_pool, run_batches
 
 KINDS = {"profiles": "profile", "jobs": "job"}
 

@@ -1,0 +1,117 @@
+"""After-commit hints to Celery, published by a background thread so a save never waits.
+
+A hint only says "look at these rows now"; the rows themselves are the record. If Redis is
+down, slow or gone, the publish fails after a bounded retry (in this thread, not the request's),
+the hint is dropped and the sweeper sends the delivery at its next run. The buffer is bounded:
+when it is full, hints are dropped for the same reason.
+
+A save only appends to a deque (no lock, no wake-up of another thread); the publisher wakes
+every :data:`BATCH_WINDOW` seconds and publishes what accumulated as one ``dispatch`` task, so a
+busy web process publishes at most ten times a second, not per save.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from hrflow_matching.conf import get_settings
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two looks at the buffer (the extra latency of a hint, at most).
+BATCH_WINDOW = 0.1
+MAX_BUFFER = 50_000
+
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+_buffer: collections.deque[tuple[str, list[int]]] = collections.deque()
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_pid: int | None = None
+_busy = False
+
+
+def push(event_id: str, delivery_ids: list[int]) -> None:
+    """Buffer a hint for one committed event (never blocks, never raises)."""
+    try:
+        if not get_settings()["WEBHOOKS"]["HINTS"]:
+            return
+        if len(_buffer) >= MAX_BUFFER:
+            logger.debug("hint buffer full; the sweeper will send event %s", event_id)
+            return
+        _buffer.append((event_id, delivery_ids))
+        if _pid != os.getpid() or _thread is None or not _thread.is_alive():
+            _start_thread()
+    except Exception:  # a hint must never break a commit
+        logger.exception("could not buffer a webhook hint")
+
+
+def push_many(items: list[tuple[str, list[int]]]) -> None:
+    """Buffer the hints of a bulk write (never blocks, never raises)."""
+    for event_id, delivery_ids in items:
+        push(event_id, delivery_ids)
+
+
+def flush(timeout: float = 10.0) -> bool:
+    """Wait until buffered hints are published (tests, benchmarks, short-lived commands)."""
+    deadline = time.monotonic() + timeout
+    while (_buffer or _busy) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not (_buffer or _busy)
+
+
+def _start_thread() -> None:
+    global _thread, _pid
+    with _lock:
+        if _thread is not None and _thread.is_alive() and _pid == os.getpid():
+            return
+        if _pid != os.getpid():  # a forked child: the parent's buffer is not ours to send
+            _buffer.clear()
+        _pid = os.getpid()
+        _thread = threading.Thread(target=_run, name="hrflow-hints", daemon=True)
+        _thread.start()
+
+
+def _run() -> None:
+    global _busy
+    while True:
+        time.sleep(BATCH_WINDOW)
+        if not _buffer:
+            continue
+        _busy = True
+        batch = []
+        while _buffer and len(batch) < 5000:
+            batch.append(_buffer.popleft())
+        try:
+            _publish(batch)
+        except Exception as exc:  # broker down: the sweeper is the fallback
+            logger.warning(
+                "%d webhook hints not published (%s); the sweeper will send them",
+                len(batch),
+                type(exc).__name__,
+            )
+        finally:
+            _busy = bool(_buffer)
+
+
+def _publish(items: list[tuple[str, list[int]]]) -> None:
+    """One small task per batch; the worker fans it out (its CPU, not the web process's)."""
+    from hrflow_matching import tasks
+
+    delivery_ids = [pk for _, ids in items for pk in ids]
+    event_ids = [event_id for event_id, _ in items]
+    options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
+    queue = get_settings()["WEBHOOKS"]["QUEUE"]
+    if queue:
+        options["queue"] = queue
+    tasks.dispatch.apply_async(args=[delivery_ids, event_ids], **options)
