@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-sqlite test-postgres test-django6 lint format screenshots bench services migrations check-wheel clean
+.PHONY: demo test typecheck test-sqlite test-postgres test-django6 lint format screenshots bench services migrations check-wheel clean
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# mypy --strict with the Django and DRF plugins (configured in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 test: $(STAMP) services lint
 	$(MAKE) --no-print-directory test-sqlite

@@ -1,10 +1,20 @@
-"""Mount with ``path("hrflow/", include("hrflow_matching.urls"))``."""
+"""Mount with ``path("hrflow/", include("hrflow_matching.urls"))``.
+
+Each flow owns its routes; this module only puts them under one namespace: PULL's webservices,
+MATCH's JSON API and the OpenAPI schema under ``api/``, the recruiter pages at the root.
+"""
 
 from django.urls import include, path
+
+from .api import urls as api_urls
+from .match import api_urls as match_api_urls
+from .match import urls as match_urls
+from .pull import urls as pull_urls
 
 app_name = "hrflow_matching"
 
 urlpatterns = [
-    path("api/", include("hrflow_matching.api.urls")),
-    path("", include("hrflow_matching.match.urls")),
+    path("api/", include([*pull_urls.urlpatterns, *api_urls.urlpatterns])),
+    path("api/", include(match_api_urls.urlpatterns)),
+    path("", include(match_urls.urlpatterns)),
 ]

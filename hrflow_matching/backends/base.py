@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,3 +191,13 @@ class MatchingBackend(abc.ABC):
     @abc.abstractmethod
     def health(self) -> Health:
         """Whether the backend can serve requests, with a short reason."""
+
+    def rebuild(self, kind: Kind, executor: Executor | None = None, parts: int = 1) -> int:
+        """Rebuild any in-process copy of ``kind`` this backend serves from, after a bulk load.
+
+        ``hrflow_sync`` calls it once per tenant at the end of a run, with its worker processes
+        as ``executor`` and their number as ``parts``. A backend that keeps no such copy (the
+        HrFlow.ai backend: the index is HrFlow.ai's) does nothing and returns 0; the local
+        engine rebuilds its snapshot and returns how many rows it holds.
+        """
+        return 0

@@ -19,9 +19,14 @@ import threading
 import time
 from typing import Any
 
+from celery import current_app
+
 from hrflow_matching.conf import get_settings
 
 logger = logging.getLogger(__name__)
+
+#: The Celery task that fans a batch of hints out to delivery and index tasks.
+DISPATCH_TASK = "hrflow_matching.dispatch"
 
 #: Seconds between two looks at the buffer (the extra latency of a hint, at most).
 BATCH_WINDOW = 0.1
@@ -106,12 +111,12 @@ def _run() -> None:
 
 def _publish(items: list[tuple[str, list[int]]]) -> None:
     """One small task per batch; the worker fans it out (its CPU, not the web process's)."""
-    from hrflow_matching import tasks
-
     delivery_ids = [pk for _, ids in items for pk in ids]
     event_ids = [event_id for event_id, _ in items]
     options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
     queue = get_settings()["WEBHOOKS"]["QUEUE"]
     if queue:
         options["queue"] = queue
-    tasks.dispatch.apply_async(args=[delivery_ids, event_ids], **options)
+    # By name: ``dispatch`` is in the top-level ``tasks`` module (it feeds INDEX too), which a
+    # flow does not import.
+    current_app.send_task(DISPATCH_TASK, args=[delivery_ids, event_ids], **options)
