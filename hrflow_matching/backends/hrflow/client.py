@@ -44,7 +44,7 @@ from hrflow_matching.backends.base import (
     QuotaExceeded,
     UnexpectedResponse,
 )
-from hrflow_matching.backends.hrflow.wire import query_params
+from hrflow_matching.backends.hrflow.wire import dumps, query_params
 from hrflow_matching.retry_after import parse_retry_after
 
 logger = logging.getLogger("hrflow_matching.backends.hrflow")
@@ -116,6 +116,11 @@ class HrFlowClient:
             "X-USER-EMAIL": transport.user_email,
             "Accept": "application/json",
         }
+        body = None
+        if json is not None:
+            # Compact UTF-8, as the query strings: accents as they are, no spaces.
+            body = dumps(json).encode("utf-8")
+            headers["Content-Type"] = "application/json"
         if idempotent is None:
             idempotent = method in IDEMPOTENT
         retries = transport.max_retries if idempotent else 0
@@ -128,7 +133,7 @@ class HrFlowClient:
                     method,
                     url,
                     params=params,
-                    json=json,
+                    data=body,
                     headers=headers,
                     timeout=(transport.connect_timeout, transport.read_timeout),
                     allow_redirects=False,

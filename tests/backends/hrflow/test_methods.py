@@ -62,7 +62,9 @@ def test_50_skills_and_50_accented_keywords_go_as_post_with_every_parameter(
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["X-API-KEY"] == API_KEY
     assert request.headers["X-USER-EMAIL"] == USER_EMAIL
-    body = json.loads(request.get_data())
+    raw = request.get_data()
+    assert "Übersetzung-1".encode() in raw and b", " not in raw  # compact UTF-8 JSON
+    body = json.loads(raw)
     assert body["skills"] == [{"name": s, "value": None} for s in SKILLS]
     assert body["text_keywords"] == list(KEYWORDS)
     assert body["languages"] == [
