@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from example_crm.models import Candidate
-from hrflow_matching.events import event_body
 from hrflow_matching.models import Delivery, WebhookEndpoint
+from hrflow_matching.notify.events import event_body
 from hrflow_matching.tasks import run_sweep
-from tests.webhook_fixtures import webhooks  # noqa: F401 (fixture)
-from tests.webhook_support import start_receiver
+from tests.support.webhook_fixtures import webhooks  # noqa: F401 (fixture)
+from tests.support.webhook_support import start_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

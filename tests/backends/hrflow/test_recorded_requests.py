@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 
 from hrflow_matching.backends import get_backend
 from hrflow_matching.backends.base import Criteria
-from tests.hrflow_standin import JSON_PARAMS, StandIn, hrflow_settings, scoring_body
+from tests.support.hrflow_standin import JSON_PARAMS, StandIn, hrflow_settings, scoring_body
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 ACCOUNT = {

@@ -10,7 +10,7 @@ from django.test import override_settings
 from hrflow_matching import checks
 from hrflow_matching.tenancy import get_tenant_config
 
-OTHER_BACKEND = "tests.matching_backend.SimpleBackend"
+OTHER_BACKEND = "tests.support.matching_backend.SimpleBackend"
 
 
 def ids(**hrflow_matching) -> list[str]:
