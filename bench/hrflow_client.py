@@ -3,9 +3,12 @@
 HrFlow.ai's own latency is out of our hands; what we add (building the query, one HTTP round
 trip on a kept-alive session, JSON decoding, building the result page) should stay small next
 to it. This serves a documented ``profiles/scoring`` answer of ``--limit`` profiles from a local
-threaded server and prints p50/p95/max per call.
+threaded server and prints p50/p95/max per call. ``--method POST`` sends the query as a JSON
+body (``HRFLOW["METHOD"] = "POST"``); ``--big`` asks with 50 skills and 50 accented keywords,
+which ``"AUTO"`` posts because the URL would pass 4,000 characters.
 
     .venv/bin/python bench/hrflow_client.py --calls 300 --limit 30
+    .venv/bin/python bench/hrflow_client.py --calls 300 --limit 30 --method POST --big
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ def serve(payload: bytes) -> ThreadingHTTPServer:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (~40 ms)
 
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
+
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -72,6 +79,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--limit", type=int, default=30, help="profiles per answer")
+    parser.add_argument("--method", choices=["AUTO", "POST"], default="AUTO")
+    parser.add_argument("--big", action="store_true", help="50 skills, 50 accented keywords")
     args = parser.parse_args()
 
     import django
@@ -92,13 +101,14 @@ def main() -> None:
         "SOURCE_KEYS": ["1" * 40],
         "BOARD_KEY": "2" * 40,
         "ALGORITHM_KEY": "3" * 40,
+        "METHOD": args.method,
     }
     criteria = Criteria(
         location_lat=48.85,
         location_lng=2.35,
         location_distance=50,
-        skills=("Python", "Django"),
-        text_keywords=("python",),
+        skills=tuple(f"Compétence {i}" for i in range(50)) if args.big else ("Python", "Django"),
+        text_keywords=tuple(f"clé-{i}" for i in range(50)) if args.big else ("python",),
         limit=args.limit,
     )
     with override_hrflow_settings(BACKEND="hrflow", HRFLOW=account):
@@ -113,7 +123,11 @@ def main() -> None:
     assert len(page.items) == args.limit
     timings.sort()
     p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-    print(f"HrFlow.ai client, {args.calls} scoring calls, {args.limit} profiles per answer")
+    shape = "50 skills + 50 keywords" if args.big else "2 skills + 1 keyword"
+    print(
+        f"HrFlow.ai client, {args.calls} scoring calls, {args.limit} profiles per answer, "
+        f"METHOD={args.method}, {shape}"
+    )
     print(f"  answer size      {len(payload) / 1024:.0f} KiB")
     print(f"  p50              {statistics.median(timings):.2f} ms")
     print(f"  p95              {p95:.2f} ms")

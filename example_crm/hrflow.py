@@ -11,7 +11,14 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from hrflow_matching import JobAdapter, ProfileAdapter, register
-from hrflow_matching.documents import entities, entity, iso, location, skill, years_between
+from hrflow_matching.documents import (
+    entities,
+    iso,
+    languages,
+    location,
+    skill,
+    years_between,
+)
 
 from .models import Archivable, Candidate, Education, JobOffer, WorkExperience
 
@@ -198,7 +205,7 @@ class CandidateAdapter(ArchivedFlag, ProfileAdapter):
                 for _, school, degree, start, end in educations
             ],
             "skills": skills,
-            "languages": [entity(code) for code in obj.languages],
+            "languages": languages(obj.languages),
             "tags": entities(
                 {
                     **obj.tags,
@@ -284,7 +291,7 @@ class JobOfferAdapter(ArchivedFlag, JobAdapter):
             ),
             "sections": sections,
             "skills": [skill(name) for name in skill_names],
-            "languages": [entity(code) for code in obj.languages],
+            "languages": languages(obj.languages),
             "tags": entities(
                 {
                     **obj.tags,

@@ -24,6 +24,7 @@ E021   a numeric setting (timeout, size, interval, retention, ``RETRY_SCHEDULE``
 E022   ``API["THROTTLE_RATE"]`` is not DRF's ``"N/period"`` (nor ``None``)
 E023   ``LOCAL["WEIGHTS"]`` is not a dict, or a weight is not a number ≥ 0
 E024   ``LOCAL["WEIGHTS"]`` names an unknown criterion
+E025   ``HRFLOW["METHOD"]`` is neither ``"AUTO"`` nor ``"POST"``
 W001   private webhook targets allowed while ``DEBUG`` is off
 W002   a tenant lacks some HrFlow.ai keys (HrFlow.ai backend, ``TENANTS`` configured)
 =====  =======================================================================================

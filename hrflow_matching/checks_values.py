@@ -1,4 +1,4 @@
-"""System checks of the settings' values (``E020``–``E024``, listed in ``checks``).
+"""System checks of the settings' values (``E020``–``E025``, listed in ``checks``).
 
 Why a check per value: a setting of the wrong type (``PAGE_SIZE="abc"``, a weight ``"high"``)
 otherwise passes ``manage.py check`` and turns every request that reads it into a 500.
@@ -49,6 +49,7 @@ NUMBERS: dict[str, dict[str, Bound]] = {
         "CONNECT_TIMEOUT": POSITIVE,
         "READ_TIMEOUT": POSITIVE,
         "MAX_RETRIES": NON_NEGATIVE_INT,
+        "MAX_URL_LENGTH": POSITIVE_INT,
     },
     "WEBHOOKS": {
         "JITTER": Bound(positive=False, maximum=1),
@@ -124,6 +125,20 @@ def _retry_schedule_errors(schedule: Any) -> list[CheckMessage]:
     ]
 
 
+def _method_errors(method: Any) -> list[CheckMessage]:
+    """E025: the HrFlow.ai backend would silently read anything else as "AUTO"."""
+    if isinstance(method, str) and method.upper() in ("AUTO", "POST"):
+        return []
+    return [
+        _error(
+            "E025",
+            f'HRFLOW_MATCHING["HRFLOW"]["METHOD"] = {method!r} is neither "AUTO" nor "POST".',
+            '"AUTO" (the default) sends GET while the URL is short and POST beyond '
+            'MAX_URL_LENGTH; "POST" always sends a JSON body.',
+        )
+    ]
+
+
 def _throttle_rate_errors(rate: Any) -> list[CheckMessage]:
     """E022, with the parser DRF applies to the rate on every request (``parse_rate``)."""
     from .api.auth import ApiKeyRateThrottle
@@ -167,7 +182,7 @@ def _weight_errors(weights: Any) -> list[CheckMessage]:
 
 @register(TAG)
 def check_values(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """E020–E024: values that would otherwise raise where they are read (a 500 per request)."""
+    """E020–E025: values that would otherwise raise where they are read (a 500 per request)."""
     conf = get_settings()
     messages: list[CheckMessage] = []
     for section in NUMBERS:
@@ -177,6 +192,8 @@ def check_values(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             messages.append(_error("E020", msg, hint))
             continue
         messages += _number_errors(section, conf[section])
+    if isinstance(conf["HRFLOW"], dict) and "METHOD" in conf["HRFLOW"]:
+        messages += _method_errors(conf["HRFLOW"]["METHOD"])
     if isinstance(conf["WEBHOOKS"], dict):
         messages += _retry_schedule_errors(conf["WEBHOOKS"].get("RETRY_SCHEDULE"))
     if isinstance(conf["API"], dict):

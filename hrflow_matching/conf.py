@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
         "CONNECT_TIMEOUT": 3.05,
         "READ_TIMEOUT": 15.0,
         "MAX_RETRIES": 2,
+        # Searching/scoring calls: "AUTO" sends GET while the URL is at most MAX_URL_LENGTH
+        # characters and POST with a JSON body beyond; "POST" always posts.
+        "METHOD": "AUTO",
+        "MAX_URL_LENGTH": 4000,
     },
     "WEBHOOKS": {
         # Delays in seconds before each attempt, the first try included (Svix's schedule).

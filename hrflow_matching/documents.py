@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from .languages import language_name
+
 
 def iso(value: dt.datetime | dt.date | None) -> str | None:
     """ISO-8601; aware datetimes in UTC with a ``Z``, dates as ``YYYY-MM-DD``."""
@@ -63,6 +65,14 @@ def entities(pairs: Mapping[str, Any] | Iterable[str]) -> list[dict[str, str | N
             entity(k, v) for k, v in pairs.items() if not (isinstance(v, str) and not v.strip())
         ]
     return [entity(name) for name in pairs]
+
+
+def languages(values: Iterable[str]) -> list[dict[str, str | None]]:
+    """Language entities by the name HrFlow.ai holds (``en``, ``English``, ``anglais`` ->
+    ``english``), each language once: HrFlow.ai's documents and filters carry names, not
+    ISO codes, so a CRM storing codes still matches a filter on ``english``."""
+    names = dict.fromkeys(language_name(v) for v in values if v and str(v).strip())
+    return [entity(name) for name in names]
 
 
 def skill(name: str, type_: str = "hard", value: str | None = None) -> dict[str, str | None]:

@@ -47,6 +47,16 @@ class SettingsTenantConfigProvider:
     def tenants(self) -> list[str]:
         return list(get_settings()["TENANTS"])
 
+    #: What a tenant inherits from ``HRFLOW``: how to talk to HrFlow.ai, never whose account.
+    TRANSPORT_KEYS = (
+        "API_URL",
+        "CONNECT_TIMEOUT",
+        "READ_TIMEOUT",
+        "MAX_RETRIES",
+        "METHOD",
+        "MAX_URL_LENGTH",
+    )
+
     def get_config(self, tenant: str | None) -> dict[str, Any]:
         settings = get_settings()
         base = dict(settings["HRFLOW"])
@@ -56,9 +66,7 @@ class SettingsTenantConfigProvider:
         if own is None:
             raise TenantNotConfigured(tenant)
         # Only transport options are inherited; keys and account identity never are.
-        inherited = {
-            k: base[k] for k in ("API_URL", "CONNECT_TIMEOUT", "READ_TIMEOUT", "MAX_RETRIES")
-        }
+        inherited = {k: base[k] for k in self.TRANSPORT_KEYS if k in base}
         identity = {k: v for k, v in base.items() if k not in inherited}
         return {**inherited, **{k: type(v)() for k, v in identity.items()}, **own}
 

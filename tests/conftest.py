@@ -9,7 +9,11 @@ import pytest
 from tests.support import services
 
 # Fixtures shared by several modules (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.support.matching_fixtures", "hrflow_matching.pytest_plugin"]
+pytest_plugins = [
+    "tests.support.matching_fixtures",
+    "tests.support.hrflow_standin",
+    "hrflow_matching.pytest_plugin",
+]
 
 
 @pytest.fixture(scope="session")

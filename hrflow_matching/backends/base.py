@@ -120,6 +120,20 @@ class BackendUnavailable(BackendError):
     default_message = "The matching service cannot be reached right now. Try again in a minute."
 
 
+class BackendBusy(BackendUnavailable):
+    """The backend asked us to wait (HTTP 429) longer than a recruiter should wait for a page,
+    or kept asking until our retries ran out. ``retry_after`` is whole seconds (None when the
+    backend did not say); the message tells the recruiter when to try again."""
+
+    default_message = "The matching service is busy. Try again in a minute."
+
+    def __init__(
+        self, message: str | None = None, *, retry_after: int | None = None, detail: str = ""
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, detail=detail)
+
+
 class AuthenticationFailed(BackendError):
     default_message = "The matching service refused our credentials. Ask an administrator to check the HrFlow.ai API key."
 

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from hrflow_matching.backends import base
 from hrflow_matching.backends.base import Criteria, CriterionScore, ResultPage, ScoredItem
+from hrflow_matching.languages import language_code
 from hrflow_matching.match.presenters import haversine_km
 from hrflow_matching.match.service import (
     document_location,
@@ -82,8 +83,8 @@ class SimpleBackend(base.MatchingBackend):
             return False
         if any(has(t) for t in criteria.tags_excluded):
             return False
-        langs = {lang["name"] for lang in doc.get("languages") or []}
-        if any(lang not in langs for lang in criteria.languages):
+        langs = {language_code(lang["name"]) for lang in doc.get("languages") or []}
+        if any(language_code(lang) not in langs for lang in criteria.languages):
             return False
         created = parse_datetime(doc.get("created_at") or "")
         if criteria.created_at_min and (created is None or created < criteria.created_at_min):

@@ -3,11 +3,11 @@
 Configuration comes from ``tenancy.get_tenant_config(self.tenant)`` on every call, so a backend
 bound to tenant A only ever sends A's keys; a tenant without configuration raises
 :class:`~hrflow_matching.tenancy.TenantNotConfigured` before any request is made. Transport
-(headers, timeouts, retries, typed errors) lives in :mod:`.hrflow_http`, the encodings in
-:mod:`.hrflow_wire`.
+(headers, timeouts, retries, typed errors) lives in :mod:`.client`, the encodings in
+:mod:`.wire`.
 
-Options (``HrFlowBackend(tenant=..., sleep=..., backoff=..., retry_after_max=...)``) exist for
-tests and tuning; settings stay in ``HRFLOW_MATCHING["HRFLOW"]`` / ``["TENANTS"]``.
+Options (``HrFlowBackend(tenant=..., sleep=..., backoff=...)``) exist for tests and tuning;
+settings stay in ``HRFLOW_MATCHING["HRFLOW"]`` / ``["TENANTS"]``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from hrflow_matching.backends.base import (
     ResultPage,
 )
 from hrflow_matching.backends.hrflow.client import HrFlowClient, Transport
-from hrflow_matching.backends.hrflow.wire import criteria_params, dumps, parse_page
+from hrflow_matching.backends.hrflow.wire import (
+    JOBS_SCORING,
+    JOBS_SEARCHING,
+    PROFILES_SCORING,
+    PROFILES_SEARCHING,
+    build,
+    criteria_params,
+    parse_page,
+)
 from hrflow_matching.registry import Kind
 from hrflow_matching.tenancy import TenantNotConfigured, get_tenant_config
 
@@ -69,7 +77,8 @@ class HrFlowBackend(MatchingBackend):
             read_timeout=float(config.get("READ_TIMEOUT") or 15.0),
             max_retries=max(0, int(config.get("MAX_RETRIES") or 0)),
             backoff=float(self.options.get("backoff", 0.5)),
-            retry_after_max=float(self.options.get("retry_after_max", 5.0)),
+            method=str(config.get("METHOD") or "AUTO").upper(),
+            max_url_length=int(config.get("MAX_URL_LENGTH") or 4000),
         )
 
     def _require(self, config: dict[str, Any], *names: str) -> None:
@@ -87,22 +96,25 @@ class HrFlowBackend(MatchingBackend):
     def _get(self, config: dict[str, Any], path: str, params: dict[str, Any]) -> dict[str, Any]:
         return self.client.request(self.transport(config), "GET", path, params=params)
 
+    def _query(
+        self, config: dict[str, Any], endpoint: str, fixed: dict[str, Any], criteria: Criteria
+    ) -> dict[str, Any]:
+        """One searching/scoring call: ``fixed`` (by our names) and the criteria, GET or POST."""
+        params = {**build(endpoint, fixed), **criteria_params(criteria, endpoint)}
+        return self.client.query(self.transport(config), endpoint, params)
+
     # -- matching ------------------------------------------------------------------------
 
     def score_profiles(self, job_reference: str, criteria: Criteria) -> ResultPage:
         config = self.config()
         self._require(config, "ALGORITHM_KEY", "SOURCE_KEYS", "BOARD_KEY")
-        params = {
-            "algorithm_key": config["ALGORITHM_KEY"],
-            "source_keys": dumps(source_keys(config)),
+        fixed = {
+            **_scoring(config),
+            "source_keys": source_keys(config),
             "board_key": config["BOARD_KEY"],
             "job_reference": job_reference,
-            "use_agent": 1,
-            "sort_by": "scoring",
-            "order_by": "desc",
-            **criteria_params(criteria, scoring=True),
         }
-        body = self._get(config, "profiles/scoring", params)
+        body = self._query(config, PROFILES_SCORING, fixed, criteria)
         return parse_page(body, "profiles", criteria, scored=True)
 
     def score_jobs(self, profile_reference: str, criteria: Criteria) -> ResultPage:
@@ -111,45 +123,33 @@ class HrFlowBackend(MatchingBackend):
         indexed yet" (the first one's answer)."""
         config = self.config()
         self._require(config, "ALGORITHM_KEY", "SOURCE_KEYS", "BOARD_KEY")
-        params = {
-            "algorithm_key": config["ALGORITHM_KEY"],
-            "board_keys": dumps([config["BOARD_KEY"]]),
+        fixed = {
+            **_scoring(config),
+            "board_keys": [config["BOARD_KEY"]],
             "profile_reference": profile_reference,
-            "use_agent": 1,
-            "sort_by": "scoring",
-            "order_by": "desc",
-            **criteria_params(criteria, scoring=True, kind="job"),
         }
         *others, last = source_keys(config)
         for source in others:
             try:
-                body = self._get(config, "jobs/scoring", {**params, "source_key": source})
+                body = self._query(config, JOBS_SCORING, {**fixed, "source_key": source}, criteria)
             except ObjectNotIndexed:
                 continue
             return parse_page(body, "jobs", criteria, scored=True)
-        body = self._get(config, "jobs/scoring", {**params, "source_key": last})
+        body = self._query(config, JOBS_SCORING, {**fixed, "source_key": last}, criteria)
         return parse_page(body, "jobs", criteria, scored=True)
 
     def search_profiles(self, criteria: Criteria) -> ResultPage:
         config = self.config()
         self._require(config, "SOURCE_KEYS")
-        params = {
-            "source_keys": dumps(source_keys(config)),
-            **_search_order(criteria),
-            **criteria_params(criteria, scoring=False),
-        }
-        body = self._get(config, "profiles/searching", params)
+        fixed = {"source_keys": source_keys(config), **_search_order(criteria)}
+        body = self._query(config, PROFILES_SEARCHING, fixed, criteria)
         return parse_page(body, "profiles", criteria, scored=False)
 
     def search_jobs(self, criteria: Criteria) -> ResultPage:
         config = self.config()
         self._require(config, "BOARD_KEY")
-        params = {
-            "board_keys": dumps([config["BOARD_KEY"]]),
-            **_search_order(criteria),
-            **criteria_params(criteria, scoring=False, kind="job"),
-        }
-        body = self._get(config, "jobs/searching", params)
+        fixed = {"board_keys": [config["BOARD_KEY"]], **_search_order(criteria)}
+        body = self._query(config, JOBS_SEARCHING, fixed, criteria)
         return parse_page(body, "jobs", criteria, scored=False)
 
     # -- storing (push accounts only) ----------------------------------------------------
@@ -241,6 +241,19 @@ def source_keys(config: dict[str, Any]) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     return [str(key).strip() for key in value if str(key).strip()]
+
+
+def _scoring(config: dict[str, Any]) -> dict[str, Any]:
+    """What both scoring calls send first: the algorithm, ``use_algorithm=1`` as HrFlow.ai's
+    own notebooks send it with ``algorithm_key``, ``use_agent=1`` as the SDK sends it, and
+    the best scores first."""
+    return {
+        "algorithm_key": config["ALGORITHM_KEY"],
+        "use_algorithm": 1,
+        "use_agent": 1,
+        "sort_by": "scoring",
+        "order_by": "desc",
+    }
 
 
 def _search_order(criteria: Criteria) -> dict[str, str]:

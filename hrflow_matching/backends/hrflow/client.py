@@ -8,9 +8,15 @@ what a web application needs:
 - ``X-API-KEY`` and ``X-USER-EMAIL`` on every call; a (connect, read) timeout on every call.
 - Redirects are never followed: ``requests`` would forward our custom ``X-API-KEY`` header to
   whatever host a redirect names.
-- A bounded retry with exponential backoff for 429 (``Retry-After`` honoured, capped) and 5xx
-  answers, and for connection failures, only for idempotent methods (GET, PUT, PATCH). A read
-  timeout is not retried: the recruiter would wait ``READ_TIMEOUT`` once per attempt.
+- Searching and scoring calls (:meth:`HrFlowClient.query`) go as GET while the URL stays under
+  ``MAX_URL_LENGTH`` and as POST with the same parameters in a JSON body beyond it (or always,
+  with ``METHOD = "POST"``), as HrFlow.ai's changelog recommends for long parameters.
+- A bounded retry with exponential backoff for 429 and 5xx answers, and for connection
+  failures, only for idempotent calls (GET, PUT, PATCH, and the read-only POST of a query).
+  A ``Retry-After`` is honoured up to ``READ_TIMEOUT`` (a recruiter waits that long for a slow
+  answer anyway); a longer one is not waited for: the call fails at once with
+  :class:`~hrflow_matching.backends.base.BackendBusy`, "busy, try again in N s". A read timeout
+  is not retried: the recruiter would wait ``READ_TIMEOUT`` once per attempt.
 - Every failure is a :class:`~hrflow_matching.backends.base.BackendError` subclass with a message
   a recruiter can read. The API key never appears in a message, a log line or ``detail``.
 """
@@ -18,6 +24,7 @@ what a web application needs:
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -29,6 +36,7 @@ import requests
 
 from hrflow_matching.backends.base import (
     AuthenticationFailed,
+    BackendBusy,
     BackendError,
     BackendMisconfigured,
     BackendUnavailable,
@@ -36,6 +44,7 @@ from hrflow_matching.backends.base import (
     QuotaExceeded,
     UnexpectedResponse,
 )
+from hrflow_matching.backends.hrflow.wire import dumps, query_params
 from hrflow_matching.retry_after import parse_retry_after
 
 logger = logging.getLogger("hrflow_matching.backends.hrflow")
@@ -57,7 +66,8 @@ class Transport:
     read_timeout: float
     max_retries: int
     backoff: float = 0.5  # seconds; doubled after each attempt
-    retry_after_max: float = 5.0  # never sleep longer than this for one Retry-After
+    method: str = "AUTO"  # "AUTO": GET while the URL is short enough, else POST; "POST": always
+    max_url_length: int = 4000  # characters of the whole GET URL, query included
 
 
 class HrFlowClient:
@@ -80,6 +90,16 @@ class HrFlowClient:
             self._local.session = session
         return session
 
+    def query(self, transport: Transport, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A searching or scoring call: GET with ``params`` in the query string while the URL
+        stays within ``transport.max_url_length``, else POST with ``params`` as a JSON body
+        (lists and objects as JSON, not as JSON strings). Both are reads, retried alike."""
+        if transport.method != "POST":
+            query = query_params(dict(params))
+            if len(get_url(transport, path, query)) <= transport.max_url_length:
+                return self.request(transport, "GET", path, params=query)
+        return self.request(transport, "POST", path, json=dict(params), idempotent=True)
+
     def request(
         self,
         transport: Transport,
@@ -88,14 +108,22 @@ class HrFlowClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        idempotent: bool | None = None,
     ) -> dict[str, Any]:
-        url = transport.api_url.rstrip("/") + "/" + path.lstrip("/")
+        url = endpoint_url(transport, path)
         headers = {
             "X-API-KEY": transport.api_key,
             "X-USER-EMAIL": transport.user_email,
             "Accept": "application/json",
         }
-        retries = transport.max_retries if method in IDEMPOTENT else 0
+        body = None
+        if json is not None:
+            # Compact UTF-8, as the query strings: accents as they are, no spaces.
+            body = dumps(json).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT
+        retries = transport.max_retries if idempotent else 0
         attempt = 0
         while True:
             attempt += 1
@@ -105,7 +133,7 @@ class HrFlowClient:
                     method,
                     url,
                     params=params,
-                    json=json,
+                    data=body,
                     headers=headers,
                     timeout=(transport.connect_timeout, transport.read_timeout),
                     allow_redirects=False,
@@ -136,28 +164,54 @@ class HrFlowClient:
                 attempt,
             )
             status = response.status_code
-            if (status == 429 or status >= 500) and attempt <= retries:
-                self._backoff(transport, attempt, response, method, path, f"HTTP {status}")
-                continue
+            if status == 429 or status >= 500:
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                where = f"{method} {path}: HTTP {status}"
+                if wait is not None and wait > transport.read_timeout:
+                    # Longer than a recruiter waits for one page: say when to come back.
+                    raise busy(wait, f"{where}, Retry-After {wait:.0f}s > READ_TIMEOUT")
+                if attempt <= retries:
+                    self._backoff(transport, attempt, wait, method, path, f"HTTP {status}")
+                    continue
+                if status == 429:
+                    raise busy(wait, f"{where} after {attempt} attempt(s)")
             return _decode(response, transport, method, path)
 
     def _backoff(
         self,
         transport: Transport,
         attempt: int,
-        response: requests.Response | None,
+        retry_after: float | None,
         method: str,
         path: str,
         why: str,
     ) -> None:
-        delay = transport.backoff * (2 ** (attempt - 1))
-        if response is not None:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if retry_after is not None:
-                delay = retry_after
-        delay = max(0.0, min(delay, transport.retry_after_max))
+        """Sleep before the next attempt: ``Retry-After`` when the answer gave one (callers
+        never pass one above ``READ_TIMEOUT``), else the exponential backoff."""
+        delay = transport.backoff * (2 ** (attempt - 1)) if retry_after is None else retry_after
+        delay = max(0.0, delay)
         logger.warning("HrFlow.ai %s %s: %s, retrying in %.2f s", method, path, why, delay)
         self._sleep(delay)
+
+
+def endpoint_url(transport: Transport, path: str) -> str:
+    return transport.api_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def get_url(transport: Transport, path: str, query: Mapping[str, Any]) -> str:
+    """The URL ``requests`` would send for a GET of ``query`` (its length decides GET/POST)."""
+    prepared = requests.Request("GET", endpoint_url(transport, path), params=query).prepare()
+    return str(prepared.url)
+
+
+def busy(retry_after: float | None, detail: str) -> BackendBusy:
+    """HrFlow.ai asks us to wait: "busy, try again in N s" (N rounded up), or in a minute."""
+    seconds = math.ceil(retry_after) if retry_after is not None else None
+    if seconds:
+        message = f"HrFlow.ai is busy. Try again in {seconds} s."
+    else:
+        message = "HrFlow.ai is receiving too many requests. Try again in a minute."
+    return BackendBusy(message, retry_after=seconds, detail=detail)
 
 
 def _decode(
@@ -207,9 +261,7 @@ def error_for(status: int, code: int, message: str, where: str) -> BackendError:
             )
         return ObjectNotIndexed(detail=detail)
     if 429 in codes:
-        return BackendUnavailable(
-            "HrFlow.ai is receiving too many requests. Try again in a minute.", detail=detail
-        )
+        return busy(None, detail)
     if status >= 500 or code >= 500:
         return BackendUnavailable(
             "HrFlow.ai is having trouble right now. Try again in a few minutes.", detail=detail

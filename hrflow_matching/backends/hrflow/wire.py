@@ -1,14 +1,20 @@
-"""HrFlow.ai's wire format: criteria to query parameters, answers to :class:`ResultPage`.
+"""HrFlow.ai's wire format: criteria to parameters, answers to :class:`ResultPage`.
 
 Kept apart from the backend so that the encodings (the part most likely to change when
-HrFlow.ai changes) read in one place, next to ``reference/hrflow-api.md``:
+HrFlow.ai changes) read in one place, next to the README's verification table:
 
-- list-valued parameters are JSON strings (the SDK ``json.dumps`` every list);
-- ``location_geopoint`` is a JSON object string ``{"lat": .., "lng": ..}``, which the SDK does
-  not encode for us; ``location_distance`` is whole kilometres (rounded up, so a candidate on
-  the edge of the radius is not dropped);
-- tags, skills and languages are lists of ``{"name", "value"}``; a skill or language criterion
-  is a name only, so its value is null;
+- :data:`PARAMETER_NAMES` is the name of every parameter on each of the four endpoints: a
+  correction (HrFlow.ai renaming a filter) is one cell of it;
+- parameters are built with their JSON types (:func:`criteria_params`); :func:`query_params`
+  turns them into a GET query (lists and objects as compact JSON strings, as the SDK
+  ``json.dumps`` every list), and a POST sends them as they are, as a JSON body;
+- ``location_geopoint`` is ``{"lat": .., "lng": ..}``; ``location_distance`` is whole
+  kilometres (rounded up, so a candidate on the edge of the radius is not dropped);
+- ``tags_included``/``tags_excluded`` are lists of lists of ``{"name", "value"}``, one tag per
+  inner list ("all of these"), as every job example of the API reference and HrFlow.ai's own
+  scoring calls nest them;
+- skills and languages are lists of ``{"name", "value"}``, value null; a language goes by
+  the name HrFlow.ai holds (``en`` -> ``english``, :func:`~hrflow_matching.languages.language_name`);
 - dates are ISO-8601 in UTC, as in HrFlow.ai's examples (``2020-07-09T13:35:11+0000``).
 """
 
@@ -27,11 +33,75 @@ from hrflow_matching.backends.base import (
     ScoredItem,
     UnexpectedResponse,
 )
+from hrflow_matching.languages import language_name
+
+PROFILES_SCORING = "profiles/scoring"
+JOBS_SCORING = "jobs/scoring"
+PROFILES_SEARCHING = "profiles/searching"
+JOBS_SEARCHING = "jobs/searching"
+ENDPOINTS = (PROFILES_SCORING, JOBS_SCORING, PROFILES_SEARCHING, JOBS_SEARCHING)
+
+# fmt: off
+#: What we send, by endpoint: our name of a parameter -> HrFlow.ai's name on each endpoint, in
+#: the order of :data:`ENDPOINTS` (None: the endpoint has no such parameter). Sources are in
+#: the README's "What is verified" table. The 2021 reference names the job endpoints' date
+#: filters ``date_range_min/_max``; the current SDK's job calls (``jobs/matching``, the storing
+#: list) and every profile endpoint say ``created_at_min/_max``, which we keep.
+PARAMETER_NAMES: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
+    #                          profiles/scoring            jobs/scoring                profiles/searching          jobs/searching
+    "algorithm_key":          ("algorithm_key",            "algorithm_key",            None,                       None),
+    "use_algorithm":          ("use_algorithm",            "use_algorithm",            None,                       None),
+    "use_agent":              ("use_agent",                "use_agent",                None,                       None),
+    "source_keys":            ("source_keys",              None,                       "source_keys",              None),
+    "source_key":             (None,                       "source_key",               None,                       None),
+    "board_key":              ("board_key",                None,                       None,                       None),
+    "board_keys":             (None,                       "board_keys",               None,                       "board_keys"),
+    "job_reference":          ("job_reference",            None,                       None,                       None),
+    "profile_reference":      (None,                       "profile_reference",        None,                       None),
+    "sort_by":                ("sort_by",                  "sort_by",                  "sort_by",                  "sort_by"),
+    "order_by":               ("order_by",                 "order_by",                 "order_by",                 "order_by"),
+    "page":                   ("page",                     "page",                     "page",                     "page"),
+    "limit":                  ("limit",                    "limit",                    "limit",                    "limit"),
+    "location_geopoint":      ("location_geopoint",        "location_geopoint",        "location_geopoint",        "location_geopoint"),
+    "location_distance":      ("location_distance",        "location_distance",        "location_distance",        "location_distance"),
+    "text_keywords":          ("text_keywords",            "text_keywords",            "text_keywords",            "text_keywords"),
+    "tags_included":          ("tags_included",            "tags_included",            "tags_included",            "tags_included"),
+    "tags_excluded":          ("tags_excluded",            "tags_excluded",            "tags_excluded",            "tags_excluded"),
+    "skills":                 ("skills",                   "skills",                   "skills",                   "skills"),
+    "languages":              ("languages",                "languages",                "languages",                "languages"),
+    "experiences_duration_min": ("experiences_duration_min", None,                     "experiences_duration_min", None),
+    "experiences_duration_max": ("experiences_duration_max", None,                     "experiences_duration_max", None),
+    "created_at_min":         ("created_at_min",           "created_at_min",           "created_at_min",           "created_at_min"),
+    "created_at_max":         ("created_at_max",           "created_at_max",           "created_at_max",           "created_at_max"),
+    "score_threshold":        ("score_threshold",          "score_threshold",          None,                       None),
+}
+# fmt: on
+
+
+def names(endpoint: str) -> dict[str, str]:
+    """Our name -> HrFlow.ai's name of every parameter ``endpoint`` takes."""
+    column = ENDPOINTS.index(endpoint)
+    return {ours: row[column] for ours, row in PARAMETER_NAMES.items() if row[column]}
+
+
+def build(endpoint: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (by our names) under ``endpoint``'s names; ``None`` values are left out.
+
+    A name the endpoint does not take is a programming error (a KeyError), never a parameter
+    sent under a name HrFlow.ai would ignore.
+    """
+    table = names(endpoint)
+    return {table[ours]: value for ours, value in values.items() if value is not None}
 
 
 def dumps(value: Any) -> str:
     """Compact JSON, as the SDK's ``json.dumps`` but without spaces (shorter URLs)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def query_params(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as a GET query: lists and objects become JSON strings, as the SDK sends them."""
+    return {k: dumps(v) if isinstance(v, list | dict) else v for k, v in params.items()}
 
 
 def iso(value: dt.datetime) -> str:
@@ -44,54 +114,56 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def criteria_params(criteria: Criteria, *, scoring: bool, kind: str = "profile") -> dict[str, Any]:
-    """Query parameters for the filters of ``criteria`` (paging and keys are added by callers).
+def tag_groups(tags: tuple[tuple[str, str | None], ...]) -> list[list[dict[str, Any]]]:
+    """Tags as HrFlow.ai's list of lists, one tag per inner list (every one of them applies)."""
+    return [[{"name": name, "value": value}] for name, value in tags]
+
+
+def criteria_params(criteria: Criteria, endpoint: str) -> dict[str, Any]:
+    """The filters and paging of ``criteria`` under ``endpoint``'s names, with JSON types.
 
     ``score_threshold`` exists only on the scoring endpoints: a search has no score to cut.
-    ``experiences_duration_min/_max`` exist only on the profile endpoints (``kind``): the job
-    endpoints have no experience filter (their ``ranges_float`` format is undocumented), so
-    asking for one is a :class:`CriteriaNotSupported`, not a filter HrFlow.ai would ignore.
+    ``experiences_duration_min/_max`` exist only on the profile endpoints: the job endpoints
+    have no experience filter (their ``ranges_float`` format is undocumented), so asking for
+    one is a :class:`CriteriaNotSupported`, not a filter HrFlow.ai would ignore.
     """
+    table = names(endpoint)
     experience = (criteria.experiences_duration_min, criteria.experiences_duration_max)
-    if kind == "job" and experience != (None, None):
+    if experience != (None, None) and "experiences_duration_min" not in table:
         raise CriteriaNotSupported(
             "HrFlow.ai cannot filter jobs by years of experience: leave "
             "“Experience from” and “Experience to” empty.",
-            detail="experiences_duration_* on a job endpoint",
+            detail=f"experiences_duration_* on {endpoint}",
         )
-    params: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     if criteria.has_location:
-        params["location_geopoint"] = dumps(
-            {"lat": float(criteria.location_lat), "lng": float(criteria.location_lng)}  # type: ignore[arg-type]
-        )
-        params["location_distance"] = max(1, math.ceil(criteria.location_distance))  # type: ignore[arg-type]
+        values["location_geopoint"] = {
+            "lat": float(criteria.location_lat),  # type: ignore[arg-type]
+            "lng": float(criteria.location_lng),  # type: ignore[arg-type]
+        }
+        values["location_distance"] = max(1, math.ceil(criteria.location_distance))  # type: ignore[arg-type]
     if criteria.text_keywords:
-        params["text_keywords"] = dumps(list(criteria.text_keywords))
+        values["text_keywords"] = list(criteria.text_keywords)
     if criteria.tags_included:
-        params["tags_included"] = dumps(
-            [{"name": n, "value": v} for n, v in criteria.tags_included]
-        )
+        values["tags_included"] = tag_groups(criteria.tags_included)
     if criteria.tags_excluded:
-        params["tags_excluded"] = dumps(
-            [{"name": n, "value": v} for n, v in criteria.tags_excluded]
-        )
+        values["tags_excluded"] = tag_groups(criteria.tags_excluded)
     if criteria.skills:
-        params["skills"] = dumps([{"name": s, "value": None} for s in criteria.skills])
+        values["skills"] = [{"name": s, "value": None} for s in criteria.skills]
     if criteria.languages:
-        params["languages"] = dumps([{"name": lang, "value": None} for lang in criteria.languages])
-    if criteria.experiences_duration_min is not None:
-        params["experiences_duration_min"] = number(criteria.experiences_duration_min)
-    if criteria.experiences_duration_max is not None:
-        params["experiences_duration_max"] = number(criteria.experiences_duration_max)
-    if criteria.created_at_min is not None:
-        params["created_at_min"] = iso(criteria.created_at_min)
-    if criteria.created_at_max is not None:
-        params["created_at_max"] = iso(criteria.created_at_max)
-    if scoring and criteria.score_threshold is not None:
-        params["score_threshold"] = float(criteria.score_threshold)
-    params["page"] = criteria.page
-    params["limit"] = criteria.limit
-    return params
+        wanted = dict.fromkeys(language_name(lang) for lang in criteria.languages)
+        values["languages"] = [{"name": name, "value": None} for name in wanted if name]
+    for bound in ("experiences_duration_min", "experiences_duration_max"):
+        if getattr(criteria, bound) is not None:
+            values[bound] = number(getattr(criteria, bound))
+    for bound in ("created_at_min", "created_at_max"):
+        if getattr(criteria, bound) is not None:
+            values[bound] = iso(getattr(criteria, bound))
+    if criteria.score_threshold is not None and "score_threshold" in table:
+        values["score_threshold"] = float(criteria.score_threshold)
+    values["page"] = criteria.page
+    values["limit"] = criteria.limit
+    return build(endpoint, values)
 
 
 def _int(meta: dict[str, Any], key: str, default: int) -> int:

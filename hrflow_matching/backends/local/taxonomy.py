@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ... import languages
 from .text import label_tokens, normalise_label
 
 EXACT, VARIANT, RELATED = 1.0, 0.8, 0.5
@@ -116,14 +117,6 @@ _SENIORITY = frozenset(
         "associate",
     ]
 )
-LANGUAGES = {
-    "english": "en", "french": "fr", "francais": "fr", "german": "de", "deutsch": "de",
-    "spanish": "es", "espanol": "es", "italian": "it", "portuguese": "pt", "dutch": "nl",
-    "polish": "pl", "russian": "ru", "chinese": "zh", "mandarin": "zh", "japanese": "ja",
-    "arabic": "ar", "hindi": "hi", "korean": "ko", "swedish": "sv", "danish": "da",
-    "norwegian": "no", "finnish": "fi", "turkish": "tr", "greek": "el", "czech": "cs",
-    "romanian": "ro", "hungarian": "hu", "hebrew": "he", "ukrainian": "uk", "vietnamese": "vi",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -200,11 +193,19 @@ class Taxonomy:
 
 
 def language_code(name: str | None) -> str:
-    """ISO 639-1 code of a language name or code ("English", "EN", "en-GB" -> "en")."""
+    """ISO 639-1 code of a language name or code ("English", "anglais", "EN", "en-GB" -> "en").
+
+    Known names, French names and codes come from :mod:`hrflow_matching.languages`, the table
+    the HrFlow.ai documents are built with, so a document holding ``english`` (HrFlow.ai's
+    form) and a query for ``en`` are the same language here.
+    """
     key = normalise_label(name).replace(" ", "-")
     if not key:
         return ""
-    return LANGUAGES.get(key, key.split("-")[0][:3] if len(key) <= 5 else key)
+    code = languages.language_code(key)
+    if code in languages.NAMES:
+        return code
+    return key.split("-")[0][:3] if len(key) <= 5 else key
 
 
 @lru_cache(maxsize=1)

@@ -1,17 +1,19 @@
-"""Every way an HrFlow.ai call can fail becomes a typed error a recruiter can read."""
+"""Every way an HrFlow.ai call can fail becomes a typed error a recruiter can read.
+
+The matching calls run as GET and as POST against the stand-in (the ``standin`` fixture)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import socket
-from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from hrflow_matching.backends.base import (
     AuthenticationFailed,
+    BackendBusy,
     BackendError,
     BackendMisconfigured,
     BackendUnavailable,
@@ -24,6 +26,7 @@ from hrflow_matching.backends.hrflow import HrFlowBackend
 from hrflow_matching.backends.hrflow.client import parse_retry_after
 from tests.support.hrflow_standin import (
     API_KEY,
+    StandIn,
     hrflow_settings,
     profile,
     requests_made,
@@ -34,18 +37,12 @@ PATH = "/v1/profiles/scoring"
 
 
 @pytest.fixture
-def standin(httpserver: HTTPServer) -> Iterator[HTTPServer]:
-    with hrflow_settings(httpserver):
-        yield httpserver
-
-
-@pytest.fixture
 def sleeps() -> list[float]:
     return []
 
 
 @pytest.fixture
-def backend(standin: HTTPServer, sleeps: list[float]) -> HrFlowBackend:
+def backend(standin: StandIn, sleeps: list[float]) -> HrFlowBackend:
     """A backend whose backoff is recorded instead of slept."""
     return HrFlowBackend(tenant=None, sleep=sleeps.append, backoff=0.5)
 
@@ -58,32 +55,32 @@ OK_BODY = scoring_body("profiles", [profile("cand-1")], [0.8])
 
 
 def test_401_is_authentication_failed_and_never_shows_the_key(
-    standin: HTTPServer, backend: HrFlowBackend, caplog: pytest.LogCaptureFixture
+    standin: StandIn, backend: HrFlowBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    standin.expect_request(PATH).respond_with_json(
-        {"code": 401, "message": f"Unauthorized. Invalid secret key: {API_KEY} "}, status=401
+    standin.serve(
+        PATH,
+        body={"code": 401, "message": f"Unauthorized. Invalid secret key: {API_KEY} "},
+        status=401,
     )
     with pytest.raises(AuthenticationFailed) as caught:
         score(backend)
     assert "API key" in caught.value.message
     for text in (caught.value.message, caught.value.detail, str(caught.value), caplog.text):
         assert API_KEY not in text
-    assert len(requests_made(standin)) == 1  # not retried
+    assert len(standin.requests()) == 1  # not retried
 
 
 def test_body_code_counts_even_when_http_status_is_200(
-    standin: HTTPServer, backend: HrFlowBackend
+    standin: StandIn, backend: HrFlowBackend
 ) -> None:
-    standin.expect_request(PATH).respond_with_json({"code": 401, "message": "Unauthorized"})
+    standin.serve(PATH, body={"code": 401, "message": "Unauthorized"})
     with pytest.raises(AuthenticationFailed):
         score(backend)
 
 
-def test_402_is_quota_exceeded(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_json(
-        {"code": 402, "message": "Over quota"}, status=402
-    )
+def test_402_is_quota_exceeded(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, body={"code": 402, "message": "Over quota"}, status=402)
     with pytest.raises(QuotaExceeded) as caught:
         score(backend)
     assert caught.value.status_code == 503
@@ -92,10 +89,11 @@ def test_402_is_quota_exceeded(standin: HTTPServer, backend: HrFlowBackend) -> N
 
 @pytest.mark.parametrize("status", [400, 404, 200])
 def test_unable_to_find_job_is_object_not_indexed(
-    standin: HTTPServer, backend: HrFlowBackend, status: int
+    standin: StandIn, backend: HrFlowBackend, status: int
 ) -> None:
-    standin.expect_request(PATH).respond_with_json(
-        {"code": 400 if status == 200 else status, "message": "Unable to find object: job"},
+    standin.serve(
+        PATH,
+        body={"code": 400 if status == 200 else status, "message": "Unable to find object: job"},
         status=status,
     )
     with pytest.raises(ObjectNotIndexed) as caught:
@@ -104,10 +102,12 @@ def test_unable_to_find_job_is_object_not_indexed(
 
 
 def test_unknown_board_is_a_configuration_error_not_not_indexed(
-    standin: HTTPServer, backend: HrFlowBackend
+    standin: StandIn, backend: HrFlowBackend
 ) -> None:
-    standin.expect_request(PATH).respond_with_json(
-        {"code": 400, "message": "Invalid parameters. Unable to find object: board"}, status=400
+    standin.serve(
+        PATH,
+        body={"code": 400, "message": "Invalid parameters. Unable to find object: board"},
+        status=400,
     )
     with pytest.raises(BackendMisconfigured) as caught:
         score(backend)
@@ -115,57 +115,88 @@ def test_unknown_board_is_a_configuration_error_not_not_indexed(
 
 
 def test_other_400_is_unexpected_with_hrflow_message(
-    standin: HTTPServer, backend: HrFlowBackend
+    standin: StandIn, backend: HrFlowBackend
 ) -> None:
-    standin.expect_request(PATH).respond_with_json(
-        {"code": 400, "message": "Invalid parameters. sort_by"}, status=400
-    )
+    standin.serve(PATH, body={"code": 400, "message": "Invalid parameters. sort_by"}, status=400)
     with pytest.raises(UnexpectedResponse) as caught:
         score(backend)
     assert "sort_by" in caught.value.message
 
 
 def test_500_then_200_is_retried_with_backoff(
-    standin: HTTPServer, backend: HrFlowBackend, sleeps: list[float]
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float]
 ) -> None:
-    standin.expect_oneshot_request(PATH).respond_with_data("boom", status=500)
-    standin.expect_request(PATH).respond_with_data(OK_BODY, content_type="application/json")
+    standin.serve(PATH, oneshot=True, body="boom", status=500)
+    standin.serve(PATH, body=OK_BODY, content_type="application/json")
     page = score(backend)
     assert [item.reference for item in page.items] == ["cand-1"]
-    assert len(requests_made(standin)) == 2
+    assert len(standin.requests()) == 2
     assert sleeps == [0.5]
 
 
 def test_5xx_retries_are_bounded_then_unavailable(
-    standin: HTTPServer, backend: HrFlowBackend, sleeps: list[float]
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float]
 ) -> None:
-    standin.expect_request(PATH).respond_with_json({"code": 503, "message": "down"}, status=503)
+    standin.serve(PATH, body={"code": 503, "message": "down"}, status=503)
     with pytest.raises(BackendUnavailable):
         score(backend)
-    assert len(requests_made(standin)) == 3  # MAX_RETRIES = 2
+    assert len(standin.requests()) == 3  # MAX_RETRIES = 2
     assert sleeps == [0.5, 1.0]
 
 
-def test_429_honours_retry_after_capped(
-    standin: HTTPServer, httpserver: HTTPServer, sleeps: list[float]
+def test_429_honours_retry_after_up_to_the_read_timeout(
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float]
 ) -> None:
-    backend = HrFlowBackend(tenant=None, sleep=sleeps.append, retry_after_max=10.0)
-    standin.expect_oneshot_request(PATH).respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "3"}
-    )
-    standin.expect_oneshot_request(PATH).respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "3600"}
-    )
-    standin.expect_request(PATH).respond_with_data(OK_BODY, content_type="application/json")
+    """A Retry-After within READ_TIMEOUT (5 s here) is waited for in full, not capped."""
+    standin.serve(PATH, "slow down", status=429, headers={"Retry-After": "3"}, oneshot=True)
+    standin.serve(PATH, "slow down", status=429, headers={"Retry-After": "5"}, oneshot=True)
+    standin.serve(PATH, OK_BODY)
     assert score(backend).items[0].score == 0.8
-    assert sleeps == [3.0, 10.0]
+    assert sleeps == [3.0, 5.0]
 
 
-def test_429_exhausted_is_unavailable(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_data("slow down", status=429)
-    with pytest.raises(BackendUnavailable) as caught:
+@pytest.mark.parametrize("retry_after", ["3600", "6", "Wed, 21 Oct 2099 07:28:00 GMT"])
+def test_429_beyond_the_read_timeout_is_busy_at_once(
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float], retry_after: str
+) -> None:
+    """Longer than a recruiter waits for a page: no sleep, no retry, the typed "busy, try
+    again in N s" error (a 503) with N from the header."""
+    standin.serve(PATH, "slow down", status=429, headers={"Retry-After": retry_after})
+    with pytest.raises(BackendBusy) as caught:
         score(backend)
-    assert "too many requests" in caught.value.message
+    assert sleeps == [] and len(standin.requests()) == 1
+    error = caught.value
+    assert isinstance(error, BackendUnavailable) and error.status_code == 503
+    assert error.retry_after is not None and error.retry_after > 5
+    assert error.message == f"HrFlow.ai is busy. Try again in {error.retry_after} s."
+    if retry_after.isdigit():
+        assert error.retry_after == int(retry_after)
+
+
+def test_429_exhausted_is_busy(
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float]
+) -> None:
+    standin.serve(PATH, "slow down", status=429)
+    with pytest.raises(BackendBusy) as caught:
+        score(backend)
+    assert "too many requests" in caught.value.message and caught.value.retry_after is None
+    assert sleeps == [0.5, 1.0] and len(standin.requests()) == 3
+
+
+def test_429_exhausted_with_retry_after_says_when(
+    standin: StandIn, backend: HrFlowBackend, sleeps: list[float]
+) -> None:
+    standin.serve(PATH, "slow down", status=429, headers={"Retry-After": "2"})
+    with pytest.raises(BackendBusy, match=r"Try again in 2 s\.") as caught:
+        score(backend)
+    assert caught.value.retry_after == 2
+    assert sleeps == [2.0, 2.0]
+
+
+def test_a_body_code_429_is_busy(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, {"code": 429, "message": "Too many requests"})
+    with pytest.raises(BackendBusy):
+        score(backend)
 
 
 def test_post_is_never_retried(httpserver: HTTPServer, sleeps: list[float]) -> None:
@@ -215,25 +246,21 @@ def test_connection_refused_is_unavailable_after_bounded_retries(httpserver: HTT
     assert sleeps == [0.5, 1.0]
 
 
-def test_html_body_is_unexpected(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_data(
-        "<html><body>Welcome to nginx</body></html>", content_type="text/html"
-    )
+def test_html_body_is_unexpected(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, body="<html><body>Welcome to nginx</body></html>", content_type="text/html")
     with pytest.raises(UnexpectedResponse):
         score(backend)
 
 
-def test_html_error_page_keeps_its_status(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_data(
-        "<html>Bad Gateway</html>", status=502, content_type="text/html"
-    )
+def test_html_error_page_keeps_its_status(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, body="<html>Bad Gateway</html>", status=502, content_type="text/html")
     with pytest.raises(BackendUnavailable):
         score(backend)
 
 
-def test_malformed_json_is_unexpected(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_data(
-        '{"code": 200, "data": {"profiles": [', content_type="application/json"
+def test_malformed_json_is_unexpected(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(
+        PATH, body='{"code": 200, "data": {"profiles": [', content_type="application/json"
     )
     with pytest.raises(UnexpectedResponse):
         score(backend)
@@ -251,25 +278,25 @@ def test_malformed_json_is_unexpected(standin: HTTPServer, backend: HrFlowBacken
         {"profiles": [{"text": "no reference, no key"}], "predictions": [[0.2, 0.8]]},
     ],
 )
-def test_unexpected_shapes(standin: HTTPServer, backend: HrFlowBackend, data: object) -> None:
-    standin.expect_request(PATH).respond_with_data(
-        json.dumps({"code": 200, "message": "ok", "data": data}), content_type="application/json"
+def test_unexpected_shapes(standin: StandIn, backend: HrFlowBackend, data: object) -> None:
+    standin.serve(
+        PATH,
+        body=json.dumps({"code": 200, "message": "ok", "data": data}),
+        content_type="application/json",
     )
     with pytest.raises(UnexpectedResponse):
         score(backend)
 
 
-def test_redirects_are_not_followed(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_data(
-        "", status=302, headers={"Location": "http://elsewhere.invalid/steal"}
-    )
+def test_redirects_are_not_followed(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, body="", status=302, headers={"Location": "http://elsewhere.invalid/steal"})
     with pytest.raises(UnexpectedResponse):
         score(backend)
-    assert len(requests_made(standin)) == 1
+    assert len(standin.requests()) == 1
 
 
-def test_every_error_has_a_message_and_status(standin: HTTPServer, backend: HrFlowBackend) -> None:
-    standin.expect_request(PATH).respond_with_json({"code": 402, "message": "quota"}, status=402)
+def test_every_error_has_a_message_and_status(standin: StandIn, backend: HrFlowBackend) -> None:
+    standin.serve(PATH, body={"code": 402, "message": "quota"}, status=402)
     with pytest.raises(BackendError) as caught:
         score(backend)
     assert caught.value.message and caught.value.status_code in (502, 503)
@@ -291,17 +318,15 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
 
 
-def test_meta_that_is_not_a_number_is_unexpected(
-    standin: HTTPServer, backend: HrFlowBackend
-) -> None:
+def test_meta_that_is_not_a_number_is_unexpected(standin: StandIn, backend: HrFlowBackend) -> None:
     body = json.loads(OK_BODY)
     body["meta"]["total"] = "lots"
-    standin.expect_request(PATH).respond_with_json(body)
+    standin.serve(PATH, body=body)
     with pytest.raises(UnexpectedResponse):
         score(backend)
 
 
-def test_transport_repr_hides_the_key(standin: HTTPServer, backend: HrFlowBackend) -> None:
+def test_transport_repr_hides_the_key(standin: StandIn, backend: HrFlowBackend) -> None:
     transport = backend.transport(backend.config())
     assert transport.api_key == API_KEY
     assert API_KEY not in repr(transport)

@@ -7,7 +7,6 @@ as a message with a 502/503, never a 500.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -16,7 +15,14 @@ from django.urls import reverse
 from pytest_httpserver import HTTPServer
 
 from example_crm.models import Organisation
-from tests.support.hrflow_standin import hrflow_settings, profile, requests_made, scoring_body
+from tests.support.hrflow_standin import (
+    StandIn,
+    hrflow_settings,
+    method_setting,
+    profile,
+    requests_made,
+    scoring_body,
+)
 from tests.support.matching_data import World, build_world, recruiter
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +46,17 @@ PATH = "/v1/profiles/scoring"
 
 
 @pytest.fixture
-def world(httpserver: HTTPServer) -> Iterator[World]:
+def standin(httpserver: HTTPServer, hrflow_method: str) -> StandIn:
+    return StandIn(httpserver, hrflow_method)
+
+
+@pytest.fixture
+def world(httpserver: HTTPServer, hrflow_method: str) -> Iterator[World]:
     with hrflow_settings(
         httpserver,
         TENANT_RESOLVER=RESOLVER,
         TENANTS={"acme": ACME, "globex": GLOBEX},
-        HRFLOW={"MAX_RETRIES": 0},
+        HRFLOW={"MAX_RETRIES": 0, **method_setting(hrflow_method)},
     ):
         yield build_world()
 
@@ -61,7 +72,7 @@ def job_url(job) -> str:
 
 
 def test_job_page_scores_with_the_tenants_keys_and_shows_its_rows(
-    acme_client, world: World, httpserver: HTTPServer
+    acme_client, world: World, standin: StandIn
 ) -> None:
     first, second = world.candidates[0], world.candidates[1]
     # HrFlow.ai answers with two of Acme's candidates and, wrongly, one of Globex's.
@@ -70,9 +81,7 @@ def test_job_page_scores_with_the_tenants_keys_and_shows_its_rows(
         profile(world.other_candidate.reference, "2"),
         profile(second.reference, "3"),
     ]
-    httpserver.expect_request(PATH).respond_with_data(
-        scoring_body("profiles", docs, [0.93, 0.9, 0.61]), content_type="application/json"
-    )
+    standin.serve(PATH, scoring_body("profiles", docs, [0.93, 0.9, 0.61]))
     response = acme_client.get(job_url(world.job))
     assert response.status_code == 200
     html = response.content.decode()
@@ -80,13 +89,14 @@ def test_job_page_scores_with_the_tenants_keys_and_shows_its_rows(
     assert shown == [first.reference, second.reference]
     assert world.other_candidate.reference not in shown
 
-    (request,) = requests_made(httpserver)
+    (request,) = standin.requests()
     assert request.headers["X-API-KEY"] == ACME["API_KEY"]
     assert request.headers["X-USER-EMAIL"] == ACME["USER_EMAIL"]
-    assert json.loads(request.args["source_keys"]) == ACME["SOURCE_KEYS"]
-    assert request.args["board_key"] == ACME["BOARD_KEY"]
-    assert request.args["algorithm_key"] == ACME["ALGORITHM_KEY"]
-    assert request.args["job_reference"] == world.job.reference
+    (sent,) = standin.params()
+    assert sent["source_keys"] == ACME["SOURCE_KEYS"]
+    assert sent["board_key"] == ACME["BOARD_KEY"]
+    assert sent["algorithm_key"] == ACME["ALGORITHM_KEY"]
+    assert sent["job_reference"] == world.job.reference
 
 
 @pytest.mark.parametrize(
@@ -96,18 +106,22 @@ def test_job_page_scores_with_the_tenants_keys_and_shows_its_rows(
         (402, {"code": 402, "message": "Over quota"}, 503, "quota"),
         (400, {"code": 400, "message": "Unable to find object: job"}, 503, "not indexed"),
         (500, {"code": 500, "message": "Internal error"}, 503, "Try again"),
+        (429, {"code": 429, "message": "Slow down"}, 503, "Try again in 120 s"),
     ],
 )
 def test_hrflow_failures_are_messages_not_500(
     acme_client,
     world: World,
-    httpserver: HTTPServer,
+    standin: StandIn,
     status: int,
     body: dict,
     expected_status: int,
     words: str,
 ) -> None:
-    httpserver.expect_request(PATH).respond_with_json(body, status=status)
+    """Each failure is a page with a message and a 502/503; a 429 asking for longer than a
+    recruiter waits says when to come back."""
+    headers = {"Retry-After": "120"} if status == 429 else None
+    standin.serve(PATH, body, status=status, headers=headers)
     response = acme_client.get(job_url(world.job))
     assert response.status_code == expected_status
     assert words in response.content.decode()
