@@ -34,6 +34,11 @@ def nice_ceiling(value: int) -> int:
     return 10 * power  # pragma: no cover  (the loop ends at 10 × power ≥ value)
 
 
+def _n(value: float) -> str:
+    """A coordinate, two decimals at most (``format_html`` takes strings, not format specs)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _x_label(start: dt.datetime, hourly: bool) -> str:
     return start.strftime("%H:%M") if hourly else start.strftime("%b %d")
 
@@ -49,11 +54,9 @@ def bar_chart(series: Series, *, width: int = 720, height: int = 180, title: str
     top = nice_ceiling(max(totals, default=0))
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
     step = plot_w / max(n, 1)
-    bar_w = max(step * 0.8, 1.0) if n <= 48 else max(step, 1.0)
+    bar_w = max(step * 0.8, 1.0) if n <= 48 else max(step, 2.0)  # a lone hour stays visible
     sums = series.totals()
-    label = (
-        f"{title}: {sums.delivered} delivered, {sums.retrying} retrying, {sums.failed} failed"
-    )
+    label = f"{title}: {sums.delivered} delivered, {sums.retrying} retrying, {sums.failed} failed"
     parts = [
         format_html(
             '<svg class="hm-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
@@ -69,14 +72,14 @@ def bar_chart(series: Series, *, width: int = 720, height: int = 180, title: str
         y = TOP + plot_h * (1 - fraction)
         parts.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#ccc" stroke-width="1"/>'
-                '<text x="{}" y="{:.1f}" font-size="10" text-anchor="end" fill="#666">{}</text>',
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ccc" stroke-width="1"/>'
+                '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#666">{}</text>',
                 LEFT,
                 width - RIGHT,
-                y,
-                y,
+                _n(y),
+                _n(y),
                 LEFT - 4,
-                y + 3,
+                _n(y + 3),
                 f"{top * fraction:g}",
             )
         )
@@ -86,8 +89,8 @@ def bar_chart(series: Series, *, width: int = 720, height: int = 180, title: str
         if (hourly and start.hour % 3 == 0) or (not hourly and start.hour == 0 and i % 120 < 24):
             parts.append(
                 format_html(
-                    '<text x="{:.1f}" y="{}" font-size="10" fill="#666">{}</text>',
-                    x,
+                    '<text x="{}" y="{}" font-size="10" fill="#666">{}</text>',
+                    _n(x),
                     height - 6,
                     _x_label(start, hourly),
                 )
@@ -105,13 +108,12 @@ def bar_chart(series: Series, *, width: int = 720, height: int = 180, title: str
             y -= h
             parts.append(
                 format_html(
-                    '<rect class="hm-{}" x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" '
-                    'fill="{}"/>',
+                    '<rect class="hm-{}" x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
                     outcome,
-                    x,
-                    y,
-                    bar_w,
-                    h,
+                    _n(x),
+                    _n(y),
+                    _n(bar_w),
+                    _n(h),
                     COLOURS[outcome],
                 )
             )
@@ -123,7 +125,9 @@ def bar_chart(series: Series, *, width: int = 720, height: int = 180, title: str
 def legend() -> SafeString:
     """The key of the colours (classes, not inline styles: a strict CSP forbids those)."""
     items = (
-        format_html('<span class="hm-legend-item"><span class="hm-swatch-{}"></span>{}</span>', o, o)
+        format_html(
+            '<span class="hm-legend-item"><span class="hm-swatch-{}"></span>{}</span>', o, o
+        )
         for o in OUTCOMES
     )
     return mark_safe('<p class="hm-legend">' + "".join(items) + "</p>")

@@ -26,7 +26,9 @@ def refusal(request: HttpRequest) -> JsonResponse | None:
     if header:
         if scheme.lower() == "bearer" and token and constant_time_compare(given.strip(), token):
             return None
-        return _answer(401, "The bearer token is not the one of HRFLOW_MATCHING['HEALTH']['TOKEN'].")
+        return _answer(
+            401, "The bearer token is not the one of HRFLOW_MATCHING['HEALTH']['TOKEN']."
+        )
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if user.is_active and user.is_staff:

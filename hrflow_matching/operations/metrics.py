@@ -84,7 +84,9 @@ class HealthCollector:
         pending.add_metric([], f.index.pending)
         given_up = gauge("hrflow_index_given_up_events", "Events whose indexing was given up.")
         given_up.add_metric([], f.index.given_up)
-        problems = gauge("hrflow_health_problems", "Thresholds of HRFLOW_MATCHING['HEALTH'] crossed.")
+        problems = gauge(
+            "hrflow_health_problems", "Thresholds of HRFLOW_MATCHING['HEALTH'] crossed."
+        )
         problems.add_metric([], len(f.problems(self.thresholds)))
         yield from (lag, pending, given_up, problems)
 

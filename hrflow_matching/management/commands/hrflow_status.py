@@ -147,4 +147,3 @@ class Command(BaseCommand):
             write("Status: FAIL")
         else:
             write("Status: OK")
-
