@@ -18,9 +18,8 @@ $(STAMP): pyproject.toml requirements-dev.txt
 services:
 	@./scripts/services.sh
 
-# No broker in the demo: hrflow_worker (the sweeper in a loop) sends webhooks and indexes beside
-# runserver, so no request waits on either.
-demo: export HRFLOW_WEBHOOK_HINTS = 0
+# No broker in the demo (no CELERY_BROKER_URL: the settings send no hints): hrflow_worker (the
+# sweeper in a loop) sends webhooks and indexes beside runserver, so no request waits on either.
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup --port $(PORT)
