@@ -49,9 +49,9 @@ test-postgres: $(STAMP)
 test-django6:
 	@./scripts/test_django6.sh $(PYTEST_ARGS)
 
-# Refresh the README's screenshots of the recruiter pages (the browser tests take them).
+# Refresh the README's screenshots of the recruiter and health pages (the browser tests take them).
 screenshots: $(STAMP) services
-	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py
+	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py tests/core/test_health_browser.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
