@@ -10,7 +10,7 @@ from django.urls import reverse
 from hrflow_matching import health
 from hrflow_matching.admin.charts import bar_chart, nice_ceiling
 from tests.support.health_run import start_health_run
-from tests.webhook_fixtures import webhooks  # noqa: F401
+from tests.support.webhook_fixtures import webhooks  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from hrflow_matching import health
 from tests.support.health_run import start_health_run
-from tests.webhook_fixtures import webhooks  # noqa: F401
+from tests.support.webhook_fixtures import webhooks  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from hrflow_matching import health
 from hrflow_matching.models import DeliveryAttempt, WebhookEndpoint
 from tests.support.health_run import start_health_run
-from tests.webhook_fixtures import webhooks  # noqa: F401
+from tests.support.webhook_fixtures import webhooks  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.support.health_run import start_health_run
-from tests.webhook_fixtures import webhooks  # noqa: F401
-from tests.webhook_support import database_url
+from tests.support.webhook_fixtures import webhooks  # noqa: F401
+from tests.support.webhook_support import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hrflow_matching.models import Delivery, WebhookEndpoint
-from tests.webhook_support import database_url
+from tests.support.webhook_support import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "example_crm" / "settings.py"
@@ -44,7 +44,7 @@ def test_the_makefile_no_longer_needs_a_variable():
 SAVE = """
 from django.db import transaction
 from example_crm.models import Candidate
-from hrflow_matching.delivery import hints
+from hrflow_matching.notify import hints
 with transaction.atomic():
     Candidate.objects.create(first_name="Grace", last_name="Hopper")
 hints.flush(2)

@@ -21,7 +21,7 @@ from werkzeug import Request, Response
 
 from hrflow_matching.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from hrflow_matching.tasks import run_sweep
-from tests.webhook_fixtures import candidate
+from tests.support.webhook_fixtures import candidate
 
 _names = itertools.count()
 
