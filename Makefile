@@ -18,9 +18,8 @@ $(STAMP): pyproject.toml requirements-dev.txt
 services:
 	@./scripts/services.sh
 
-# No broker in the demo: hrflow_worker (the sweeper in a loop) sends webhooks and indexes beside
-# runserver, so no request waits on either.
-demo: export HRFLOW_WEBHOOK_HINTS = 0
+# No broker in the demo (no CELERY_BROKER_URL: the settings send no hints): hrflow_worker (the
+# sweeper in a loop) sends webhooks and indexes beside runserver, so no request waits on either.
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup --port $(PORT)
@@ -55,9 +54,9 @@ test-postgres: $(STAMP)
 test-django6:
 	@./scripts/test_django6.sh $(PYTEST_ARGS)
 
-# Refresh the README's screenshots of the recruiter pages (the browser tests take them).
+# Refresh the README's screenshots of the recruiter and health pages (the browser tests take them).
 screenshots: $(STAMP) services
-	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py
+	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py tests/core/test_health_browser.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -117,6 +117,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Celery (README, "Production"). Without CELERY_BROKER_URL there is no broker: the web process
+# publishes no hint (WEBHOOKS["HINTS"] below) and `manage.py hrflow_worker`, which `make demo`
+# runs, sends the webhooks and indexes. So nothing run beside the demo publishes to a Redis
+# that happens to be on the machine; set the variable to use Celery (workers need it too).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
+
 HRFLOW_MATCHING = {
     "BACKEND": os.environ.get("HRFLOW_BACKEND", "local"),
     "HRFLOW": {
@@ -130,8 +136,8 @@ HRFLOW_MATCHING = {
     },
     "WEBHOOKS": {
         "ALLOW_PRIVATE": env_bool("HRFLOW_WEBHOOK_ALLOW_PRIVATE"),
-        # Off in `make demo` (no broker): `manage.py hrflow_worker` sweeps instead.
-        "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", True),
+        # On when there is a broker; HRFLOW_WEBHOOK_HINTS=0/1 says otherwise explicitly.
+        "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", bool(CELERY_BROKER_URL)),
         "SWEEP_INTERVAL": env_float("HRFLOW_WEBHOOK_SWEEP_INTERVAL", 30),
     },
     # The recruiter's organisation (example_crm/tenancy.py); HRFLOW_TENANT_RESOLVER="" disables.
@@ -141,8 +147,7 @@ HRFLOW_MATCHING = {
     or None,
 }
 
-# Celery: see README, "Production". Settings that keep tasks through worker crashes.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Celery settings that keep tasks through worker crashes (the broker's URL is above).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

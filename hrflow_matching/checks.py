@@ -18,7 +18,7 @@ E010   no profile adapter registered
 E011   no job adapter registered
 E012   an adapter names a field its model lacks (``reference_field``, ``updated_at_field``,
        ``created_at_field``, ``tenant_field``)
-E020   (``checks_values``) a section (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``, ``PAGES``) is not a dict
+E020   (``checks_values``) a section (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``, ``PAGES``, ``HEALTH``) is not a dict
 E021   a numeric setting (timeout, size, interval, retention, ``RETRY_SCHEDULE``…) has a wrong
        type or is out of range
 E022   ``API["THROTTLE_RATE"]`` is not DRF's ``"N/period"`` (nor ``None``)

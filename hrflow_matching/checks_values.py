@@ -72,6 +72,13 @@ NUMBERS: dict[str, dict[str, Bound]] = {
         "TOMBSTONE_RETENTION_DAYS": NON_NEGATIVE_INT,
         "SETTLE_SECONDS": NON_NEGATIVE,
     },
+    "HEALTH": {
+        "MAX_OUTBOX_DEPTH": Bound(integer=True, positive=False, optional=True),
+        "MAX_OLDEST_PENDING": Bound(positive=False, optional=True),
+        "MAX_INDEX_LAG": Bound(positive=False, optional=True),
+        "MAX_FAILED_24H": Bound(integer=True, positive=False, optional=True),
+        "MAX_DISABLED_ENDPOINTS": Bound(integer=True, positive=False, optional=True),
+    },
     "LOCAL": {"REBUILD_AFTER": Bound(integer=True, positive=False, optional=True)},
     "PAGES": {
         "DEFAULT_DISTANCE_KM": POSITIVE,

@@ -104,6 +104,23 @@ DEFAULTS: dict[str, Any] = {
             "freshness": 0.05,
         },
     },
+    # Operations (README, "Operations: health, status and metrics"): who may read
+    # /hrflow/health/ and /hrflow/metrics/, and the limits beyond which hrflow_status exits 1
+    # and /hrflow/health/ answers 503. None switches a limit off.
+    "HEALTH": {
+        # A bearer token for monitors (Authorization: Bearer <token>); "" accepts none. Staff
+        # users signed in to the admin may always read.
+        "TOKEN": "",
+        # True: anyone may read (numbers only, no URL, tenant or secret is ever shown).
+        "PUBLIC": False,
+        "MAX_OUTBOX_DEPTH": 10_000,
+        # Seconds: the oldest pending delivery, and the oldest event not indexed yet.
+        "MAX_OLDEST_PENDING": 3600,
+        "MAX_INDEX_LAG": 3600,
+        # Deliveries given up in the last 24 hours, and endpoints disabled by failures.
+        "MAX_FAILED_24H": 0,
+        "MAX_DISABLED_ENDPOINTS": 0,
+    },
     # Multi-tenancy (see README): a dotted path to a callable(request) -> str | None.
     "TENANT_RESOLVER": None,
     # Dotted path of a TenantConfigProvider; the default reads TENANTS below.

@@ -10,13 +10,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from hrflow_matching.notify.delivery import sender
 from hrflow_matching.notify.delivery.ping import ping
 
 from ..conf import get_settings
 from ..models.webhooks import EVENT_TYPE_CHOICES, Delivery, DeliveryAttempt, WebhookEndpoint
+from .health import endpoint_health_view
 
 
 class TenantFilter(admin.SimpleListFilter):
@@ -77,11 +80,31 @@ class EndpointForm(forms.ModelForm):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = EndpointForm
-    list_display = ["id", "url", "tenant", "subscribed", "is_active", "failing_since"]
+    list_display = ["id", "url", "tenant", "subscribed", "is_active", "failing_since", "health"]
     list_filter = [TenantFilter, "is_active"]
     search_fields = ["url", "description", "tenant"]
     readonly_fields = ["disabled_reason", "failing_since", "created_at", "updated_at"]
     actions = ["ping_endpoints", "enable_endpoints", "rotate_secrets"]
+    change_form_template = "hrflow_matching/admin/endpoint_change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<path:object_id>/health/",
+                self.admin_site.admin_view(self.health_view),
+                name="%s_%s_health" % info,  # noqa: UP031  (the admin's own naming)
+            )
+        ]
+        return own + super().get_urls()
+
+    def health_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return endpoint_health_view(self, request, object_id)
+
+    @admin.display(description="health")
+    def health(self, obj: WebhookEndpoint) -> str:
+        url = reverse("admin:hrflow_matching_webhookendpoint_health", args=[obj.pk])
+        return format_html('<a href="{}">Health</a>', url)
 
     @admin.display(description="events")
     def subscribed(self, obj: WebhookEndpoint) -> str:

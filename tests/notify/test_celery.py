@@ -68,6 +68,16 @@ def workers(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[Work
             p.stop()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def publisher_broker() -> Iterator[None]:
+    """This process publishes its hints to the workers' Redis (the CRM's settings name no
+    broker unless ``CELERY_BROKER_URL`` is set)."""
+    original = celery_app.conf.broker_url
+    _use_broker(services.require_redis() + "/0")
+    yield
+    _use_broker(original)
+
+
 @pytest.fixture(autouse=True)
 def fast_settings(settings: Any) -> None:
     settings.HRFLOW_MATCHING = {**settings.HRFLOW_MATCHING, "BACKEND": BACKEND, "WEBHOOKS": {
