@@ -135,7 +135,7 @@ def evaluate(resumes: list[tuple[str, str]], verbose: bool) -> dict[str, Any]:
         for cat, rel in by_cat.items()
     }
     b: dict[str, list[float]] = defaultdict(list)
-    for i, (cat, _) in enumerate(resumes):
+    for i, (cat, _) in enumerate(resumes if not SKIP["B"] else ()):
         ranked = [r for r in api.refs(MATCH, job_reference=f"q{i}", limit=11) if r != f"r{i}"]
         b[cat].append(ndcg10(ranked, by_cat[cat] - {f"r{i}"}))
     r: dict[str, list[float]] = defaultdict(list)
@@ -151,6 +151,29 @@ def evaluate(resumes: list[tuple[str, str]], verbose: bool) -> dict[str, Any]:
         for cat in sorted(a):
             print(f"  A {a[cat]:.2f} {cat}")
     return {"A": a, "B": b, "R": r}
+
+
+SKIP = {"B": False}
+
+
+def apply_params(params: list[str]) -> None:
+    import importlib
+
+    from django.conf import settings
+
+    for item in params:
+        name, _, value = item.partition("=")
+        if name.startswith("WEIGHTS."):
+            conf = settings.HRFLOW_MATCHING
+            local = conf.setdefault("LOCAL", {})
+            local["WEIGHTS"] = {**local.get("WEIGHTS", {}), name[8:]: float(value)}
+            from hrflow_matching.conf import get_settings
+
+            getattr(get_settings, "cache_clear", lambda: None)()
+            continue
+        module, _, attr = name.rpartition(".")
+        mod = importlib.import_module(f"hrflow_matching.backends.local.{module}")
+        setattr(mod, attr, float(value))
 
 
 def mean(values: list[float]) -> float:
@@ -170,11 +193,23 @@ def main() -> None:
         choices=("tuning", "all"),
         help="Print each query's figure: the tuning queries only (default), or all of them.",
     )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="Tuning: module.NAME=value of hrflow_matching.backends.local, e.g. "
+        "scoring.COVERAGE_FLOOR=0.5 (repeatable); WEIGHTS.text=0.3 sets a criterion weight.",
+    )
+    parser.add_argument(
+        "--skip-b", action="store_true", help="Tuning: leave protocol B out (faster)."
+    )
     args = parser.parse_args()
     resumes = load(args.data)
     with tempfile.TemporaryDirectory(prefix="hrflow-quality-") as tmp:
         workdir = Path(tmp)
         setup(args.database_url, workdir)
+        apply_params(args.param)
+        SKIP["B"] = args.skip_b
         started = time.perf_counter()
         import_resumes(resumes, workdir)
         print(f"{len(resumes)} unique resumes imported (seed_demo --profiles-jsonl/--jobs-jsonl) "

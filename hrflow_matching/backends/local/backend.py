@@ -31,7 +31,7 @@ from ..base import (
 from . import filters, masks, store
 from .engine import View, get_engine, pending_changes, rebuilds_allowed
 from .explain import explain, page_memo
-from .keywords import expansion, phrase_mask
+from .keywords import any_term_mask, expansion, phrase_mask
 from .keywords import parse as parse_keywords
 from .scoring import Query, Scored, combine, matched, normalise_text, now, score_rows
 from .snapshot import split_pipe
@@ -62,6 +62,11 @@ def query_from_entry(entry: IndexEntry, mode: str) -> Query:
         years_max=entry.experience_max,
         languages=split_pipe(entry.languages),
     )
+
+
+#: How many times a matching criterion's typed words count in the document's query: a few
+#: keywords among a whole job's words would otherwise weigh nothing.
+KEYWORD_REPEAT = 3
 
 
 def query_from_criteria(criteria: Criteria) -> Query:
@@ -164,6 +169,17 @@ class LocalBackend(MatchingBackend):
                 "after it is saved; `manage.py hrflow_sync` indexes everything."
             )
         query = query_from_entry(entry, mode)
+        if criteria.text_keywords:
+            # Keywords narrow a match to rows holding some typed (or related) word, quoted
+            # phrases to rows holding them; the typed words also rank, beside the document's.
+            asked = query_from_criteria(criteria)
+            query = dataclasses.replace(
+                query,
+                tokens=query.tokens + asked.tokens * KEYWORD_REPEAT,
+                shown={**asked.shown, **query.shown},
+                phrases=asked.phrases,
+                required_any=asked.tokens + list(asked.expansion),
+            )
         if criteria.has_location:  # a centre the recruiter typed: location scores from there too
             query = dataclasses.replace(query, lat=criteria.location_lat, lng=criteria.location_lng)
         return self._rank(target, query, criteria)
@@ -174,6 +190,12 @@ class LocalBackend(MatchingBackend):
             base_pos, delta_pos = self._allowed(kind, view, criteria)
         except DatabaseError as exc:
             raise BackendUnavailable(detail=str(exc)) from exc
+        if query.required_any is not None:
+            base_pos = base_pos[any_term_mask(view.base, base_pos, query.required_any, view.base)]
+            if view.delta is not None and len(delta_pos):
+                delta_pos = delta_pos[
+                    any_term_mask(view.delta, delta_pos, query.required_any, view.base)
+                ]
         if query.phrases:  # quoted phrases: must appear (after the cheaper filters)
             base_pos = base_pos[phrase_mask(view.base, base_pos, query.phrases, view.base)]
             if view.delta is not None and len(delta_pos):

@@ -96,6 +96,14 @@ def occupations_named(text: str, taxonomy: Taxonomy | None = None) -> list[int]:
     return list(found)
 
 
+#: A related term as a word of the titles it came from ("corpor" reads "corporate").
+_SHOWN: dict[str, str] = {}
+
+
+def shown(term_: str) -> str:
+    return _SHOWN.get(term_, term_)
+
+
 @lru_cache(maxsize=1)
 def _occupation_terms() -> tuple[dict[int, Counter], Counter, int]:
     """Per occupation, in how many of its titles each term appears; in how many occupations
@@ -103,7 +111,10 @@ def _occupation_terms() -> tuple[dict[int, Counter], Counter, int]:
     taxonomy = get_taxonomy()
     per_occ: dict[int, Counter] = defaultdict(Counter)
     for title, occ in taxonomy.titles.items():
-        per_occ[occ].update(set(tokenize_shown(title)[0]))
+        tokens, shown = tokenize_shown(title)
+        per_occ[occ].update(set(tokens))
+        for t, w in shown.items():
+            _SHOWN.setdefault(t, w)
     spread: Counter = Counter()
     for counts in per_occ.values():
         spread.update(counts.keys())
@@ -190,3 +201,11 @@ def phrase_mask(table: Table, pos: np.ndarray, phrases: Sequence[str], base: Tab
     )
     keep[np.flatnonzero(keep)[~ok]] = False
     return keep
+
+
+def any_term_mask(table: Table, pos: np.ndarray, terms: Sequence[str], base: Table) -> np.ndarray:
+    """Which rows ``pos`` of ``table`` hold at least one of ``terms``."""
+    ids = list(dict.fromkeys(table.query_terms(terms, base)))
+    if not ids:
+        return np.zeros(len(pos), dtype=bool)
+    return table.bm25_scores(ids, base)[pos] > 0

@@ -54,13 +54,18 @@ class Query:
     expansion: dict[str, float] = field(default_factory=dict)
     #: quoted phrases: every row shown holds them (a filter, listed in the evidence)
     phrases: list[str] = field(default_factory=list)
+    #: keywords of a job's or a profile's matching criteria: rows must hold one of these terms
+    #: (typed or related); None when the criteria have no keywords
+    required_any: list[str] | None = None
 
 
 #: A keyword search's text relevance: BM25 (typed words, plus expansion terms at their weight)
 #: over the best, times ``COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) × coverage``, where coverage is
 #: the IDF-weighted share of the typed words a row holds: a row with all of them ranks above
 #: one with a few, whatever their counts.
-COVERAGE_FLOOR = 0.3
+COVERAGE_FLOOR = 0.8
+#: The skills score from which a keyword search counts a row as found by its skills alone.
+MATCHED_SKILL = 0.8
 
 
 @dataclass
@@ -305,8 +310,9 @@ def normalise_text(scored: Scored) -> None:
 
 
 def matched(scored: Scored) -> np.ndarray:
-    """Rows a keyword search found: a typed or related word in the text, or a skill named."""
-    return (scored.bm25 > 0) | (scored.h[0] & (np.nan_to_num(scored.s[0]) > 0))
+    """Rows a keyword search found: a typed or related word in the text, or the skill a
+    keyword names (or a close variant: not merely a related skill, C++ for C#)."""
+    return (scored.bm25 > 0) | (scored.h[0] & (np.nan_to_num(scored.s[0]) >= MATCHED_SKILL))
 
 
 def now() -> float:

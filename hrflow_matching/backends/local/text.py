@@ -18,8 +18,9 @@ from functools import lru_cache
 _LABEL_TOKEN = re.compile(r"[a-z0-9+#.]+")
 # Runs of two or more word characters (bm25s' ``\b\w\w+\b``: a greedy run is bounded anyway);
 # ASCII texts, nearly all of them, take the same pattern with the cheaper ASCII classes.
-_WORD = re.compile(r"\w\w+")
-_WORD_ASCII = re.compile(r"\w\w+", re.ASCII)
+# The letters C and R alone are programming languages: kept as words too.
+_WORD = re.compile(r"\w\w+|(?<!\w)[cr](?!\w)")
+_WORD_ASCII = re.compile(r"\w\w+|(?<!\w)[cr](?!\w)", re.ASCII)
 #: English stop words (bm25s' list plus a few resume fillers that carry no meaning).
 STOPWORDS = frozenset(
     [
