@@ -107,6 +107,34 @@ class TagListField(CommaListField):
         return super().prepare_value(value)
 
 
+class KeywordsField(CommaListField):
+    """What a recruiter types in the keyword box, one or more comma-separated keywords.
+
+    Unlike other lists, double quotes stay in the value: in keywords they mean "this phrase
+    must appear" (``java developer, "spring boot"``), read by the matching backends. Commas
+    inside quotes stay in the phrase.
+    """
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = _visible(forms.CharField.to_python(self, value))
+        seen: set[str] = set()
+        items: list[str] = []
+        for raw in _ITEM.findall(text):
+            item = " ".join(raw.split())
+            if item.count('"') % 2:  # an unclosed quote closes at the end of its keyword
+                item += '"'
+            item = item.replace('""', "").strip()
+            if item and item.casefold() not in seen:
+                seen.add(item.casefold())
+                items.append(item)
+        return items
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+
 def _visible(text: str) -> str:
     """``text`` without invisible format characters (bidi overrides, zero-width joiners…),
     which would reorder what the page shows ("R ,live") without changing what is searched."""

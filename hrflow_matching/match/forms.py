@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from hrflow_matching.backends.base import Criteria
 from hrflow_matching.conf import get_settings
-from hrflow_matching.match.fields import CommaListField, NumberField, ScoreField, TagListField
+from hrflow_matching.match.fields import (
+    CommaListField,
+    KeywordsField,
+    NumberField,
+    ScoreField,
+    TagListField,
+)
 
 EMPTY = (None, "", [], ())
 
@@ -26,10 +32,11 @@ EMPTY = (None, "", [], ())
 class CriteriaForm(forms.Form):
     """Every criterion of :class:`~hrflow_matching.backends.base.Criteria`, validated."""
 
-    text_keywords = CommaListField(
+    text_keywords = KeywordsField(
         label="Keywords",
-        help_text="Comma-separated; a result has at least one, with every word of it "
-        "(data scientist, statistician).",
+        help_text="Type as you would say it (java developer spring): every word counts, and "
+        "results holding more of them, or the words of the same job, come first. A phrase in "
+        'double quotes must appear ("machine learning").',
     )
     skills = CommaListField(
         label="Required skills",

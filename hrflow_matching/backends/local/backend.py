@@ -31,7 +31,9 @@ from ..base import (
 from . import filters, masks, store
 from .engine import View, get_engine, pending_changes, rebuilds_allowed
 from .explain import explain, page_memo
-from .scoring import Query, Scored, combine, normalise_text, now, score_rows
+from .keywords import any_term_mask, expansion, phrase_mask
+from .keywords import parse as parse_keywords
+from .scoring import Query, Scored, combine, matched, normalise_text, now, score_rows
 from .snapshot import split_pipe
 from .taxonomy import get_taxonomy
 from .text import tokenize_shown
@@ -62,16 +64,24 @@ def query_from_entry(entry: IndexEntry, mode: str) -> Query:
     )
 
 
+#: How many times a matching criterion's typed words count in the document's query: a few
+#: keywords among a whole job's words would otherwise weigh nothing.
+KEYWORD_REPEAT = 3
+
+
 def query_from_criteria(criteria: Criteria) -> Query:
-    """A search asks with its keywords: their words, the skills and titles they name."""
-    keywords = [k for k in criteria.text_keywords if k and k.strip()]
+    """A search asks with its keywords (``keywords.py``): every typed word ranks, quoted
+    phrases must appear, the skills and titles they name score, and the occupations they name
+    bring related words in."""
+    parsed = parse_keywords(criteria.text_keywords)
+    keywords = list(parsed.typed)
     taxonomy = get_taxonomy()
     skills: dict[str, None] = {}
     for k in keywords:  # a keyword that names a skill ("Hadoop", "JS") is that skill
         named = taxonomy.named_skill(k)
         if named:
             skills[named] = None
-    tokens, shown = tokenize_shown(" ".join(keywords))
+    tokens, shown = tokenize_shown(parsed.text)
     return Query(
         mode="query_requires",
         tokens=tokens,
@@ -80,6 +90,9 @@ def query_from_criteria(criteria: Criteria) -> Query:
         titles=[(k, 1.0) for k in keywords],
         lat=criteria.location_lat if criteria.has_location else None,
         lng=criteria.location_lng if criteria.has_location else None,
+        keywords=bool(keywords),
+        expansion=expansion(parsed, tokens) if keywords else {},
+        phrases=list(parsed.phrases),
     )
 
 
@@ -156,6 +169,17 @@ class LocalBackend(MatchingBackend):
                 "after it is saved; `manage.py hrflow_sync` indexes everything."
             )
         query = query_from_entry(entry, mode)
+        if criteria.text_keywords:
+            # Keywords narrow a match to rows holding some typed (or related) word, quoted
+            # phrases to rows holding them; the typed words also rank, beside the document's.
+            asked = query_from_criteria(criteria)
+            query = dataclasses.replace(
+                query,
+                tokens=query.tokens + asked.tokens * KEYWORD_REPEAT,
+                shown={**asked.shown, **query.shown},
+                phrases=asked.phrases,
+                required_any=asked.tokens + list(asked.expansion),
+            )
         if criteria.has_location:  # a centre the recruiter typed: location scores from there too
             query = dataclasses.replace(query, lat=criteria.location_lat, lng=criteria.location_lng)
         return self._rank(target, query, criteria)
@@ -166,6 +190,16 @@ class LocalBackend(MatchingBackend):
             base_pos, delta_pos = self._allowed(kind, view, criteria)
         except DatabaseError as exc:
             raise BackendUnavailable(detail=str(exc)) from exc
+        if query.required_any is not None:
+            base_pos = base_pos[any_term_mask(view.base, base_pos, query.required_any, view.base)]
+            if view.delta is not None and len(delta_pos):
+                delta_pos = delta_pos[
+                    any_term_mask(view.delta, delta_pos, query.required_any, view.base)
+                ]
+        if query.phrases:  # quoted phrases: must appear (after the cheaper filters)
+            base_pos = base_pos[phrase_mask(view.base, base_pos, query.phrases, view.base)]
+            if view.delta is not None and len(delta_pos):
+                delta_pos = delta_pos[phrase_mask(view.delta, delta_pos, query.phrases, view.base)]
         t = now()
         parts = [(view.base, base_pos, score_rows(view.base, base_pos, query, view.base, t))]
         if view.delta is not None and len(delta_pos):
@@ -177,11 +211,19 @@ class LocalBackend(MatchingBackend):
             h=np.concatenate([p[2].h for p in parts], axis=1),
             distance=np.concatenate([p[2].distance for p in parts]),
             bm25=np.concatenate([p[2].bm25 for p in parts]),
+            coverage=(
+                np.concatenate([p[2].coverage for p in parts])
+                if parts[0][2].coverage is not None
+                else None
+            ),
         )
         normalise_text(scored)
         weights = dict(get_settings()["LOCAL"]["WEIGHTS"])
         total = combine(scored, weights)
-        keep = np.flatnonzero(total >= (criteria.score_threshold or 0.0) - 1e-9)
+        ok = total >= (criteria.score_threshold or 0.0) - 1e-9
+        if query.keywords and not query.phrases:  # a row shown matched something typed
+            ok &= matched(scored)
+        keep = np.flatnonzero(ok)
         limit, page = max(1, criteria.limit), max(1, criteria.page)
         count = len(keep)
         last_page = math.ceil(count / limit) if count else 0

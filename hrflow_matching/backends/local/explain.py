@@ -12,6 +12,7 @@ import math
 from functools import lru_cache
 
 from ..base import CriterionScore
+from .keywords import shown
 from .scoring import CRITERIA, Query, Scored
 from .snapshot import Table
 from .taxonomy import get_taxonomy
@@ -75,10 +76,17 @@ def evidence(
         idf = memo["idf"]
         found = sorted(memo["terms"][id(table)].get(row, []), key=lambda t: -idf[t])
         inverse = memo["inverse"]
-        return {
+        out = {
             "matched_terms": [inverse[t] for t in found[:10]],
             "bm25": round(float(scored.bm25[j]), 3),
         }
+        if query.keywords:  # a keyword search: also the phrases and the related words
+            related = memo["expanded"][id(table)].get(row, [])
+            out["phrases"] = list(query.phrases)
+            out["expanded_terms"] = [memo["expanded_names"][t] for t in related[:10]]
+            if scored.coverage is not None:
+                out["coverage"] = round(float(scored.coverage[j]), 3)
+        return out
     if name == "experience":
         if query.mode == "query_requires":
             years, lo, hi = float(table.exp[row]), query.years_min, query.years_max
@@ -117,7 +125,13 @@ def page_memo(query: Query, base: Table, rows_by_table: list[tuple[Table, list[i
         vocab.update(t.extra_vocab)  # a delta's new terms, numbered after the base's
         table_idf = t.idf_of(base)
         idf.update({i: float(table_idf[i]) for i in terms[id(t)]})
+    expanded = {
+        id(t): t.query_terms(sorted(query.expansion, key=lambda x: -query.expansion[x]), base)
+        for t, _ in rows_by_table
+    }
     return {
+        "expanded": {id(t): t.matched_terms(rows, expanded[id(t)]) for t, rows in rows_by_table},
+        "expanded_names": {vocab[t]: shown(t) for t in query.expansion if t in vocab},
         "terms": {id(t): t.matched_terms(rows, terms[id(t)]) for t, rows in rows_by_table},
         "inverse": {vocab[t]: query.shown.get(t, t) for t in query.tokens if t in vocab},
         "idf": idf,

@@ -5,8 +5,9 @@ creation date), so selective filters return a few ids in milliseconds; must-have
 filters, never weights (``reference/matching-engine.md`` §1). Location is a bounding box on the
 indexed latitude/longitude, then the exact haversine distance, both in SQL (SQLite ≥ 3.35 and
 PostgreSQL have the math functions). Queries now apply most filters as masks on the snapshot
-(``masks.py``, same results); this module answers keywords and tags, and stays the reference
-the masks are tested against.
+(``masks.py``, same results); this module answers tags, and stays the reference the masks are
+tested against. Keywords are not a filter: they rank (``keywords.py``), and their quoted
+phrases are checked on the snapshot's candidates.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from hrflow_matching.backends.local.rows import tag_token
 
 from ...models import IndexEntry
 from ..base import Criteria
-from . import fulltext
 from .geo import EARTH_KM, bounding_box
 from .store import scope_q
 from .taxonomy import get_taxonomy, language_code
@@ -36,7 +36,6 @@ def has_filters(criteria: Criteria) -> bool:
     """Whether anything beyond the tenant scope needs SQL."""
     return bool(
         criteria.has_location
-        or criteria.text_keywords
         or criteria.tags_included
         or criteria.tags_excluded
         or criteria.skills
@@ -75,10 +74,6 @@ def filtered(
         qs = qs.filter(
             Q(RawSQL(f"({_HAVERSINE}) <= %s", [EARTH_KM, lat, lat, lng, km], output_field=_b()))
         )
-    if criteria.text_keywords:
-        q = fulltext.keywords_q(criteria.text_keywords)
-        if q is not None:
-            qs = qs.filter(q)
     for name, value in criteria.tags_included:
         qs = qs.filter(_tag_q(name, value))
     for name, value in criteria.tags_excluded:

@@ -7,8 +7,8 @@ few vectorised operations. They reproduce :func:`filters.filtered` exactly: the 
 box (antimeridian included), then the same haversine formula; skills and languages by key, as
 ``|key|`` substrings of the pipe-separated columns. Experience (the snapshot keeps it as
 float32, too coarse to compare exactly) and creation dates are read once per table from the
-database as float64 / integer microseconds and cached on it (tables are immutable). Keywords
-and tags stay in SQL.
+database as float64 / integer microseconds and cached on it (tables are immutable). Tags stay
+in SQL; keywords rank rather than filter (``keywords.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def needs_sql(criteria: Criteria) -> bool:
         d is not None and d.utcoffset() is None
         for d in (criteria.created_at_min, criteria.created_at_max)
     )
-    return bool(criteria.text_keywords or criteria.tags_included or criteria.tags_excluded or naive)
+    return bool(criteria.tags_included or criteria.tags_excluded or naive)
 
 
 def answerable(table: Table | None, criteria: Criteria) -> bool:

@@ -48,6 +48,24 @@ class Query:
     years_min: float | None = None
     years_max: float | None = None
     languages: list[str] = field(default_factory=list)
+    #: a keyword search (``keywords.py``): rows must match something, coverage counts
+    keywords: bool = False
+    #: terms of the occupations the keywords name, with their weight (below 1, a typed word's)
+    expansion: dict[str, float] = field(default_factory=dict)
+    #: quoted phrases: every row shown holds them (a filter, listed in the evidence)
+    phrases: list[str] = field(default_factory=list)
+    #: keywords of a job's or a profile's matching criteria: rows must hold one of these terms
+    #: (typed or related); None when the criteria have no keywords
+    required_any: list[str] | None = None
+
+
+#: A keyword search's text relevance: BM25 (typed words, plus expansion terms at their weight)
+#: over the best, times ``COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) × coverage``, where coverage is
+#: the IDF-weighted share of the typed words a row holds: a row with all of them ranks above
+#: one with a few, whatever their counts.
+COVERAGE_FLOOR = 0.8
+#: The skills score from which a keyword search counts a row as found by its skills alone.
+MATCHED_SKILL = 0.8
 
 
 @dataclass
@@ -58,6 +76,8 @@ class Scored:
     h: np.ndarray
     distance: np.ndarray
     bm25: np.ndarray
+    #: keyword searches: IDF-weighted share of the typed words each row holds (else None)
+    coverage: np.ndarray | None = None
 
 
 def haversine(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:
@@ -195,6 +215,9 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
         if query.tokens
         else None
     )
+    coverage = None
+    if query.keywords and (query.tokens or query.expansion):
+        bm25, coverage = _keyword_text(table, pos, query, base, bm25, k)
     if bm25 is not None:
         h[2] = True
     if query.mode == "query_requires":
@@ -219,7 +242,37 @@ def score_rows(table: Table, pos: np.ndarray, query: Query, base: Table, now: fl
     s[5], h[5] = _languages(table, pos, query)
     fresh = _freshness(table, now)
     s[6], h[6] = fresh[pos], fresh[pos] >= 0
-    return Scored(s=s, h=h, distance=distance, bm25=bm25 if bm25 is not None else np.zeros(k))
+    return Scored(
+        s=s,
+        h=h,
+        distance=distance,
+        bm25=bm25 if bm25 is not None else np.zeros(k),
+        coverage=coverage,
+    )
+
+
+def _keyword_text(
+    table: Table,
+    pos: np.ndarray | slice,
+    query: Query,
+    base: Table,
+    typed: np.ndarray | None,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A keyword search's BM25 (typed words plus weighted expansion terms) and coverage."""
+    total = typed.astype(np.float32) if typed is not None else np.zeros(k, dtype=np.float32)
+    for t, w in query.expansion.items():
+        ids = table.query_terms([t], base)
+        if ids:
+            total += np.float32(w) * table.bm25_scores(ids, base)[pos]
+    idf = table.idf_of(base)
+    covered = np.zeros(k, dtype=np.float32)
+    weight = 0.0
+    for tid in dict.fromkeys(table.query_terms(query.tokens, base)):
+        weight += float(idf[tid])
+        covered += np.float32(idf[tid]) * (table.bm25_scores([tid], base)[pos] > 0)
+    coverage = covered / np.float32(weight) if weight > 0 else covered
+    return total, coverage
 
 
 def _freshness(table: Table, now: float) -> np.ndarray:
@@ -248,9 +301,18 @@ def combine(scored: Scored, weights: dict[str, float]) -> np.ndarray:
 
 
 def normalise_text(scored: Scored) -> None:
-    """Text relevance is BM25 over the best BM25 among the rows considered."""
+    """Text relevance is BM25 over the best BM25 among the rows considered (for a keyword
+    search, weighted by coverage: see ``COVERAGE_FLOOR``)."""
     top = float(scored.bm25.max()) if scored.bm25.size else 0.0
     scored.s[2] = scored.bm25 / top if top > 0 else 0.0
+    if scored.coverage is not None:
+        scored.s[2] *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * scored.coverage
+
+
+def matched(scored: Scored) -> np.ndarray:
+    """Rows a keyword search found: a typed or related word in the text, or the skill a
+    keyword names (or a close variant: not merely a related skill, C++ for C#)."""
+    return (scored.bm25 > 0) | (scored.h[0] & (np.nan_to_num(scored.s[0]) >= MATCHED_SKILL))
 
 
 def now() -> float:

@@ -18,8 +18,9 @@ from functools import lru_cache
 _LABEL_TOKEN = re.compile(r"[a-z0-9+#.]+")
 # Runs of two or more word characters (bm25s' ``\b\w\w+\b``: a greedy run is bounded anyway);
 # ASCII texts, nearly all of them, take the same pattern with the cheaper ASCII classes.
-_WORD = re.compile(r"\w\w+")
-_WORD_ASCII = re.compile(r"\w\w+", re.ASCII)
+# The letters C and R alone are programming languages: kept as words too.
+_WORD = re.compile(r"\w\w+|(?<!\w)[cr](?!\w)")
+_WORD_ASCII = re.compile(r"\w\w+|(?<!\w)[cr](?!\w)", re.ASCII)
 #: English stop words (bm25s' list plus a few resume fillers that carry no meaning).
 STOPWORDS = frozenset(
     [
@@ -137,11 +138,56 @@ def stem(word: str) -> str:
     return stemmer.stemWord(word) if stemmer is not None else word
 
 
+#: Technology names the word pattern would break ("C#" -> nothing, ".NET" -> "net", "CI/CD" ->
+#: "ci", "cd"), rewritten before it into words of their own, in documents and queries alike.
+#: Each rule is (pattern, replacement) on folded (lower-case) text.
+_TECH_RULES = [
+    # C#, F#, J#, C++ (also "c ++"): a letter and its symbols; "cpp" is C++ too.
+    (re.compile(r"(?<![\w#+])c\s?\+\+(?![a-z+])"), " cplusplus "),
+    (re.compile(r"(?<![\w#+])cpp(?!\w)"), " cplusplus "),
+    (re.compile(r"(?<![\w#+])([cfj])\s?#(?![\w#])"), r" \1sharp "),
+    # ASP.NET, VB.NET, ADO.NET: their own name and .NET; ".NET", "dot net", "dotnet": .NET.
+    (re.compile(r"(?<![\w.])([a-z]{2,5})\.net(?![\w.])"), r" \1net dotnet "),
+    (re.compile(r"(?<![\w.])\.net(?!\w)"), " dotnet "),
+    (re.compile(r"(?<!\w)dot\s?net(?!\w)"), " dotnet "),
+    # Node.js, React.js, Vue.js: one word ("nodejs", as many write it).
+    (re.compile(r"(?<![\w.])([a-z0-9]+)\.js(?!\w)"), r" \1js "),
+    # CI/CD, UI/UX, PL/SQL, TCP/IP: the pair as one word, and each part.
+    (
+        re.compile(r"(?<![\w/])([a-z][a-z0-9]{0,4})\s?/\s?([a-z][a-z0-9]{0,4})(?![\w/])"),
+        r" \1\2 \1 \2 ",
+    ),
+    # Product names of two words: each word, and the name as one word (a phrase in the index).
+    (re.compile(r"(?<!\w)(sql)\s+(server)(?!\w)"), r"\1 \2 \1\2"),
+    (re.compile(r"(?<!\w)(sap)\s+(hana)(?!\w)"), r"\1 \2 \1\2"),
+    (re.compile(r"(?<!\w)(power)\s+(bi)(?!\w)"), r"\1 \2 \1\2"),
+]
+#: Cheap test for the rules' trigger characters/words: most texts need none of the rewrites.
+_TECH_HINT = re.compile(r"[#+/]|\.net|\.js|dot\s?net|cpp|sql\s+server|sap\s+hana|power\s+bi")
+#: How the rewritten words read in explanations.
+SHOWN = {
+    "cplusplus": "C++", "csharp": "C#", "fsharp": "F#", "jsharp": "J#", "dotnet": ".NET",
+    "aspnet": "ASP.NET", "vbnet": "VB.NET", "adonet": "ADO.NET", "nodejs": "Node.js",
+    "cicd": "CI/CD", "uiux": "UI/UX", "plsql": "PL/SQL", "sqlserver": "SQL Server",
+    "saphana": "SAP HANA", "powerbi": "Power BI",
+}  # fmt: skip
+
+
+def rewrite_tech(folded: str) -> str:
+    """Folded text with its technology names as words the word pattern keeps (``_TECH_RULES``)."""
+    if not _TECH_HINT.search(folded):
+        return folded
+    for pattern, replacement in _TECH_RULES:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
 def words(text: str | None) -> list[str]:
-    """The raw words of ``text`` (folded), stop words included: :func:`term` maps each."""
+    """The raw words of ``text`` (folded, technology names kept), stop words included:
+    :func:`term` maps each."""
     if not text:
         return []
-    folded = fold(text)
+    folded = rewrite_tech(fold(text))
     return (_WORD_ASCII if folded.isascii() else _WORD).findall(folded)
 
 
@@ -159,5 +205,5 @@ def tokenize_shown(text: str | None) -> tuple[list[str], dict[str, str]]:
         t = term(w)
         if t is not None:
             tokens.append(t)
-            shown.setdefault(t, w)
+            shown.setdefault(t, SHOWN.get(w, w))
     return tokens, shown
