@@ -71,7 +71,10 @@ NUMBERS: dict[str, dict[str, Bound]] = {
         "TOMBSTONE_RETENTION_DAYS": NON_NEGATIVE_INT,
         "SETTLE_SECONDS": NON_NEGATIVE,
     },
-    "LOCAL": {"REBUILD_AFTER": Bound(integer=True, positive=False, optional=True)},
+    "LOCAL": {
+        "REBUILD_AFTER": Bound(integer=True, positive=False, optional=True),
+        "MEMORY_BUDGET_MB": Bound(optional=True),
+    },
     "PAGES": {
         "DEFAULT_DISTANCE_KM": POSITIVE,
         "PAGE_SIZE": POSITIVE_INT,
