@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_fixtures import BACKEND_JOB, PARIS, job, profile
-from tests.test_local_processes import Proc, database_url  # noqa: F401 (a fixture)
+from tests.index.test_index_processes import Proc, database_url  # noqa: F401 (a fixture)
+from tests.support.local_fixtures import BACKEND_JOB, PARIS, job, profile
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.processes

@@ -13,7 +13,7 @@ from django.test import override_settings
 from hrflow_matching.backends.base import Criteria
 from hrflow_matching.backends.local import LocalBackend
 from hrflow_matching.backends.local.engine import get_engine, loaded_engines, reset_engines
-from tests.local_fixtures import BACKEND_JOB, PARIS, job, profile
+from tests.support.local_fixtures import BACKEND_JOB, PARIS, job, profile
 
 pytestmark = pytest.mark.django_db
 TENANTS = ("acme", "globex", "initech")

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from bench import scale
-from tests import services
+from tests.support import services
 
 pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
