@@ -79,7 +79,10 @@ NUMBERS: dict[str, dict[str, Bound]] = {
         "MAX_FAILED_24H": Bound(integer=True, positive=False, optional=True),
         "MAX_DISABLED_ENDPOINTS": Bound(integer=True, positive=False, optional=True),
     },
-    "LOCAL": {"REBUILD_AFTER": Bound(integer=True, positive=False, optional=True)},
+    "LOCAL": {
+        "REBUILD_AFTER": Bound(integer=True, positive=False, optional=True),
+        "MEMORY_BUDGET_MB": Bound(optional=True),
+    },
     "PAGES": {
         "DEFAULT_DISTANCE_KM": POSITIVE,
         "PAGE_SIZE": POSITIVE_INT,

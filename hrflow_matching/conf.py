@@ -94,6 +94,10 @@ DEFAULTS: dict[str, Any] = {
         # The writing process rebuilds the snapshot once this many rows changed since the last
         # one (the changes are served meanwhile from a delta scored brute force).
         "REBUILD_AFTER": 1000,
+        # Snapshots one process keeps loaded, in MiB (memory-mapped arrays and the Python
+        # objects beside them); past it the least recently used tenants' are dropped and
+        # loaded again on their next query. None: no limit.
+        "MEMORY_BUDGET_MB": 512,
         "WEIGHTS": {
             "skills": 0.35,
             "title": 0.20,

@@ -9,7 +9,9 @@ identical to what a single run of 2,000 would have made. Existing rows are never
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -179,8 +181,35 @@ def _insert_jobs(ctx: SeedContext, indexes: Sequence[int], orgs, prefix: str) ->
     return len(keep)
 
 
-def _org(orgs: Sequence[Organisation], index: int) -> Organisation | None:
-    return orgs[index % len(orgs)] if orgs else None
+def skewed_shares(count: int) -> list[float]:
+    """Each organisation's share of the records when sizes are skewed, largest first: half the
+    records spread as 1/rank (Zipf: a few large client companies) and half evenly (many small
+    ones, none empty). At 500 organisations and a million candidates the largest has about
+    75,000 and the smallest about 1,150 (``bench/scale.py``)."""
+    harmonic = sum(1 / r for r in range(1, count + 1))
+    return [0.5 / (r * harmonic) + 0.5 / count for r in range(1, count + 1)]
+
+
+def org_picker(orgs: Sequence[Organisation], skewed: bool = False):
+    """The organisation of record ``index``: in turn, or drawn with :func:`skewed_shares` by a
+    hash of the index (the same record always goes to the same organisation, whatever the
+    chunking or the number of seeding processes)."""
+    if not orgs:
+        return lambda index: None
+    if not skewed:
+        return lambda index: orgs[index % len(orgs)]
+    bounds = list(itertools.accumulate(skewed_shares(len(orgs))))
+
+    def pick(index: int) -> Organisation:
+        u = ((index * 2654435761) % 2**32) / 2**32  # Knuth's multiplicative hash
+        return orgs[min(bisect.bisect_right(bounds, u), len(orgs) - 1)]
+
+    return pick
+
+
+def _org(orgs, index: int) -> Organisation | None:
+    """``orgs`` is a list (records in turn) or a picker from :func:`org_picker`."""
+    return orgs(index) if callable(orgs) else org_picker(orgs)(index)
 
 
 def _fill_pks(model: type[models.Model], rows: Sequence[models.Model]) -> None:
@@ -204,8 +233,11 @@ def seed(
     orgs: Sequence[Organisation] = (),
     prefix: str = "",
     progress: Progress | None = None,
+    skewed: bool = False,
 ) -> int:
-    """Make records 1..count of ``kind`` ("profile" or "job"); return how many were new."""
+    """Make records 1..count of ``kind`` ("profile" or "job"); return how many were new.
+    ``skewed``: organisation sizes from :func:`skewed_shares` instead of records in turn."""
+    orgs = org_picker(orgs, skewed)
     model, insert = (
         (Candidate, _insert_candidates) if kind == "profile" else (JobOffer, _insert_jobs)
     )

@@ -217,6 +217,7 @@ def test_adapter_fields_may_be_pk_and_relation_lookups(monkeypatch: pytest.Monke
         ("HRFLOW", "READ_TIMEOUT", "15"),
         ("HRFLOW", "MAX_RETRIES", -1),
         ("LOCAL", "REBUILD_AFTER", "many"),
+        ("LOCAL", "MEMORY_BUDGET_MB", "1G"),
     ],
 )
 def test_bad_numeric_setting_is_e021_naming_it(section: str, key: str, value: object) -> None:
@@ -239,6 +240,7 @@ def test_bad_numeric_setting_is_e021_naming_it(section: str, key: str, value: ob
         ("API", "PAGE_SIZE", 1, 0),
         ("LOCAL", "REBUILD_AFTER", None, -1),
         ("LOCAL", "REBUILD_AFTER", 0, 0.5),
+        ("LOCAL", "MEMORY_BUDGET_MB", None, 0),
     ],
 )
 def test_numeric_bounds_take_the_documented_values_and_nothing_past_them(

@@ -165,7 +165,7 @@ def test_snapshot_scanned_by_worker_processes_is_the_one_built_in_one_pass(monke
     ranges = store.id_ranges("profile", None, 2, 5)
     assert len(ranges) == 2 and ranges[0][0] == 0 and ranges[1][1] is None
 
-    built = engine.get_engine("profile", None).base
+    built = engine.get_engine("profile", None).view().base  # as published by the workers
     one_pass = build_table(store.iter_rows("profile", None), version=built.version)
     assert len(built) == IndexEntry.objects.filter(kind="profile", archived=False).count()
     assert built.refs == one_pass.refs and built.vocab == one_pass.vocab

@@ -1,7 +1,9 @@
 """A separate process for ``test_local_processes``: reads JSON commands, answers JSON lines.
 
 Run as ``python tests/support/local_xproc_worker.py`` with ``DATABASE_URL`` set; it is a web or worker
-process of its own, with its own in-process snapshot of the local index.
+process of its own, with its own in-process snapshot of the local index. ``HRFLOW_TEST_LOCAL``
+(JSON) overrides keys of ``HRFLOW_MATCHING["LOCAL"]``, e.g. its own ``INDEX_DIR`` to stand for
+another host.
 """
 
 from __future__ import annotations
@@ -18,8 +20,21 @@ import django
 
 django.setup()
 
+if os.environ.get("HRFLOW_TEST_LOCAL"):
+    from django.conf import settings
+
+    from hrflow_matching.conf import get_settings
+
+    local = {
+        **settings.HRFLOW_MATCHING.get("LOCAL", {}),
+        **json.loads(os.environ["HRFLOW_TEST_LOCAL"]),
+    }
+    settings.HRFLOW_MATCHING = {**settings.HRFLOW_MATCHING, "LOCAL": local}
+    get_settings.cache_clear()
+
 from hrflow_matching.backends.base import Criteria  # noqa: E402
-from hrflow_matching.backends.local import LocalBackend  # noqa: E402
+from hrflow_matching.backends.local import LocalBackend, store  # noqa: E402
+from hrflow_matching.backends.local.engine import get_engine  # noqa: E402
 
 
 def main() -> None:
@@ -38,6 +53,12 @@ def main() -> None:
         elif op == "score_profiles":
             page = backend.score_profiles(cmd["job"], Criteria(**cmd.get("criteria", {})))
             out = {"refs": [i.reference for i in page.items]}
+        elif op == "compact":  # what hrflow_sync does last: purge tombstones up to now
+            version = store.stamp(cmd["kind"])[0]
+            out = {"purged": store.compact(cmd["kind"], version), "version": version}
+        elif op == "snapshot":  # the version of the snapshot this process serves from
+            base = get_engine(cmd["kind"], cmd.get("tenant")).view().base
+            out = {"version": base.version, "rows": len(base)}
         else:
             out = {"error": f"unknown op {op}"}
         print(json.dumps(out), flush=True)

@@ -32,6 +32,11 @@ class Command(BaseCommand):
             "--tenants", type=int, default=0, help="Organisations to spread records over."
         )
         parser.add_argument(
+            "--skewed-tenants",
+            action="store_true",
+            help="A few large organisations and many small ones (default: records in turn).",
+        )
+        parser.add_argument(
             "--reference-prefix",
             default="",
             help="Prefix of generated references, to keep several seeded sets apart.",
@@ -73,6 +78,7 @@ class Command(BaseCommand):
                 orgs=orgs,
                 prefix=options["reference_prefix"],
                 progress=self.stdout.write,
+                skewed=options["skewed_tenants"],
             )
             self.stdout.write(f"{kind}s: {created} created, {count - created} already there")
         for kind, path in (("profile", options["profiles_jsonl"]), ("job", options["jobs_jsonl"])):

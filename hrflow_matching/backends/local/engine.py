@@ -12,6 +12,11 @@ Lifecycle (why each step exists):
    time, under a file lock), save it to a temporary directory and publish it with an atomic
    ``rename``. Other processes load it memory-mapped. A snapshot is swapped in only once it is
    complete, so no query ever sees a half-built index.
+4. Many tenants: each tenant's snapshot is loaded on its first query in a process, and the
+   least recently used ones are dropped once the snapshots a process holds pass
+   ``LOCAL["MEMORY_BUDGET_MB"]`` (:func:`enforce_budget`); a dropped one is loaded again,
+   memory-mapped, on its next query. Several hosts (each its own ``INDEX_DIR``) share only the
+   database: the stamp and the rows are the truth, a snapshot folder is a per-host cache.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -75,6 +81,12 @@ def index_root() -> Path | None:
     return Path(tempfile.gettempdir()) / "hrflow-index" / ident
 
 
+def make_dir(path: Path) -> None:
+    """Create a snapshot folder (and its parents): the one place that does, so that how
+    folders are made (their permissions) is decided here only."""
+    path.mkdir(parents=True, exist_ok=True)
+
+
 class Engine:
     def __init__(self, kind: str, tenant: str | None, root: Path | None) -> None:
         self.kind, self.tenant = kind, tenant
@@ -87,6 +99,7 @@ class Engine:
         self.base_pos: dict[str, int] = {}
         self.delta_rows: dict[str, tuple | None] = {}
         self.view_: View | None = None
+        self.size = 0  # see footprint()
 
     # -- public ----------------------------------------------------------------------------
     def view(self) -> View:
@@ -107,7 +120,32 @@ class Engine:
                 self._refresh_base(epoch, compacted)
                 self._catch_up(version)
             assert self.view_ is not None
-            return self.view_
+            view = self.view_
+        enforce_budget(self)
+        return view
+
+    def release(self) -> None:
+        """Drop the snapshot and delta this process holds (the next query loads them again).
+
+        A query running meanwhile keeps its :class:`View`, whose arrays stay valid as long as
+        it references them: nothing is unmapped under it."""
+        with self.lock:
+            self.base, self.base_pos, self.delta_rows, self.view_ = None, {}, {}, None
+            self.epoch, self.seen, self.size = "", -1, 0
+
+    def footprint(self) -> int:
+        """Bytes held for this engine (0 when nothing is loaded), as of its last view; see
+        ``Table.footprint``. Computed when the view changes, so that the budget's sum over
+        hundreds of engines costs one attribute read each."""
+        return self.size
+
+    def _measure(self) -> None:
+        view, size = self.view_, 0
+        if self.base is not None:
+            size = self.base.footprint() + 200 * len(self.base_pos)
+            if view is not None:
+                size += view.alive.nbytes + (view.delta.footprint() if view.delta else 0)
+        self.size = size
 
     def rebuild(self, executor: Executor | None = None, parts: int = 1) -> Table:
         """Build a base from the database now, publish it on disk and use it.
@@ -119,8 +157,10 @@ class Engine:
             version, _, epoch = store.stamp(self.kind)
             self._install(self._build(epoch, executor, parts), epoch)
             self._catch_up(version)
-            assert self.base is not None
-            return self.base
+            base = self.base
+        assert base is not None
+        enforce_budget(self)  # a worker writing for many tenants holds them under the budget too
+        return base
 
     # -- internals -------------------------------------------------------------------------
     def _threshold(self) -> int:
@@ -153,7 +193,7 @@ class Engine:
     def _catch_up(self, version: int) -> None:
         assert self.base is not None
         if version != self.seen:
-            for tenant, archived, *fields in store.changed_since(self.kind, self.seen):
+            for tenant, archived, *fields in store.changed_since(self.kind, self.seen, self.tenant):
                 ref = fields[1]
                 mine = self.tenant is None or tenant == self.tenant
                 if archived or not mine:
@@ -169,6 +209,7 @@ class Engine:
         alive[hidden] = False
         delta_pos = {int(i): j for j, i in enumerate(delta.ids)} if delta is not None else {}
         self.view_ = View(base=self.base, delta=delta, alive=alive, delta_pos=delta_pos)
+        self._measure()
 
     def _build(self, epoch: str, executor: Executor | None = None, parts: int = 1) -> Table:
         version = store.stamp(self.kind)[0]  # read before the rows: later writes form the delta
@@ -198,7 +239,7 @@ class Engine:
 
     def _publish(self, table: Table, epoch: str) -> None:
         assert self.dir is not None
-        self.dir.mkdir(parents=True, exist_ok=True)
+        make_dir(self.dir)
         final = self.dir / f"v{table.version:012d}-{epoch}"
         if final.exists():
             return
@@ -236,7 +277,7 @@ class Engine:
         try:
             if self.dir is None:
                 raise OSError("no index directory")
-            self.dir.mkdir(parents=True, exist_ok=True)
+            make_dir(self.dir)
             fh = open(self.dir / ".build.lock", "w")  # noqa: SIM115 (closed below)
         except OSError:
             yield True  # nothing to share with other processes: build alone
@@ -301,6 +342,8 @@ def reset_engines() -> None:
     """Forget every in-process snapshot (tests; after restoring a database)."""
     with _engines_lock:
         _engines.clear()
+    with _recent_lock:
+        _recent.clear()
 
 
 def pending_changes(kind: str, tenant: str | None) -> int:
@@ -311,4 +354,68 @@ def pending_changes(kind: str, tenant: str | None) -> int:
     since = int(snaps[-1].name[1:13]) if snaps else 0
     if engine.base is not None and engine.epoch == epoch:  # also when publishing failed
         since = max(since, engine.base.version)
-    return store.count_changed_since(kind, since)
+    return store.count_changed_since(kind, since, tenant)
+
+
+def publish_rows(kind: str, tenant: str | None) -> int:
+    """Build ``tenant``'s snapshot of ``kind`` from the database and publish it on disk, in a
+    worker process of ``hrflow_sync`` (one small tenant per task): the command itself then
+    never holds the tenant's table. Returns its row count."""
+    try:
+        engine = Engine(kind, tenant, index_root())
+        return len(engine._build(store.stamp(kind)[2]))
+    finally:
+        connections.close_all()
+
+
+# -- the memory budget ---------------------------------------------------------------------
+_recent: OrderedDict[int, Engine] = OrderedDict()  # engines holding a snapshot, oldest first
+_recent_lock = threading.Lock()
+
+
+def memory_budget() -> int | None:
+    """``LOCAL["MEMORY_BUDGET_MB"]`` in bytes; None: no limit."""
+    value = get_settings()["LOCAL"].get("MEMORY_BUDGET_MB")
+    return None if value is None else int(value * 1024 * 1024)
+
+
+def enforce_budget(used: Engine) -> list[Engine]:
+    """Mark ``used`` as the most recently used engine, then release the least recently used
+    others until what the engines hold fits the budget (``used`` itself is always kept: a
+    tenant larger than the budget is still served). Returns the engines released.
+
+    An engine busy in another thread (its lock taken) is skipped this time, never waited for:
+    two threads evicting each other's engines must not deadlock."""
+    budget = memory_budget()
+    released: list[Engine] = []
+    with _recent_lock:
+        _recent[id(used)] = used
+        _recent.move_to_end(id(used))
+        if budget is None:
+            return released
+        sizes = {key: engine.footprint() for key, engine in _recent.items()}
+        total = sum(sizes.values())
+        for key in list(_recent):
+            if total <= budget:
+                break
+            engine = _recent[key]
+            if engine is used:
+                continue
+            if not engine.lock.acquire(blocking=False):
+                continue
+            try:
+                engine.release()
+            finally:
+                engine.lock.release()
+            del _recent[key]
+            total -= sizes[key]
+            released.append(engine)
+    for engine in released:
+        logger.info("local index: released %s %s (memory budget)", engine.kind, engine.tenant)
+    return released
+
+
+def loaded_engines() -> list[Engine]:
+    """Engines holding a snapshot in this process, least recently used first."""
+    with _recent_lock:
+        return [e for e in _recent.values() if e.base is not None]

@@ -250,17 +250,30 @@ def id_ranges(
     return [(int(edges[i] or 0), edges[i + 1]) for i in range(parts)]
 
 
-def changed_since(kind: str, version: int) -> list[tuple[Any, ...]]:
-    """Rows written after ``version``, tombstones included: (tenant, archived, *FIELDS)."""
-    return list(
-        IndexEntry.objects.filter(kind=kind, version__gt=version)
-        .order_by("id")
-        .values_list("tenant", "archived", *FIELDS)
+def changed_since(kind: str, version: int, tenant: str | None = None) -> list[tuple[Any, ...]]:
+    """Rows written after ``version``, tombstones included: (tenant, archived, *FIELDS).
+
+    With a ``tenant``, only that tenant's rows are read whole; rows of other tenants written
+    since come back as bare references (``(None, True, None, reference)``: a row that moved
+    away from this tenant must leave its results). Why: with hundreds of tenants and one stamp
+    per kind, a tenant's snapshot would otherwise read and discard every other tenant's texts
+    on each catch-up, and its first query after a load would read every change since the
+    snapshot was built, whoever they belong to.
+    """
+    changed = IndexEntry.objects.filter(kind=kind, version__gt=version)
+    if tenant is None:
+        return list(changed.order_by("id").values_list("tenant", "archived", *FIELDS))
+    own = list(
+        changed.filter(tenant=tenant).order_by("id").values_list("tenant", "archived", *FIELDS)
     )
+    away = changed.exclude(tenant=tenant).values_list("reference", flat=True)
+    return own + [(None, True, None, ref) for ref in away]
 
 
-def count_changed_since(kind: str, version: int) -> int:
-    return IndexEntry.objects.filter(kind=kind, version__gt=version).count()
+def count_changed_since(kind: str, version: int, tenant: str | None = None) -> int:
+    """Rows written after ``version`` (of ``tenant`` only, when given)."""
+    changed = IndexEntry.objects.filter(kind=kind, version__gt=version)
+    return (changed if tenant is None else changed.filter(tenant=tenant)).count()
 
 
 def compact(kind: str, upto: int) -> int:

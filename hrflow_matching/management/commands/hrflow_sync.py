@@ -203,15 +203,39 @@ class Command(BaseCommand):
         self.stdout.write(f"{adapter.label}: {removed} stale rows removed from the index.")
 
     def finish(self, adapter: BaseAdapter, tenants: set[str | None], pool: Executor | None) -> None:
-        """Local engine: publish fresh snapshots (all rows, and per tenant), purge tombstones.
+        """Local engine: publish fresh snapshots (per tenant), purge tombstones.
 
-        With worker processes (``pool``), each snapshot's rows are read and scanned in id
-        ranges, one per worker."""
-        from ...backends.local import store
+        With worker processes (``pool``), a tenant of at least two workers' share of rows
+        (``MIN_ROWS_PER_SCAN`` each) is read and scanned in id ranges, one per worker, and
+        assembled here; every smaller tenant is built and published whole by one worker, the
+        workers taking tenants in turn (with 500 tenants most are small: one core each, and
+        this process never holds their tables). Each table this process assembles is dropped
+        once published, so the command's memory is that of its largest tenant, not the sum.
+
+        The snapshot of every row (tenant ``None``) is built only when some rows have no
+        tenant: in a multi-tenant CRM nothing queries it but a user without a tenant, and it
+        is as large as the whole index (it is built on such a user's first query)."""
+        from ...backends.local import engine, store
 
         version = store.stamp(adapter.kind)[0]
-        for tenant in sorted({None, *tenants}, key=lambda t: (t is not None, t or "")):
+        wanted = sorted(tenants - {None}) if tenants - {None} else []
+        if None in tenants or not wanted:
+            wanted.insert(0, None)
+        small: list[str | None] = []
+        for tenant in wanted:
+            scope = store.scope_q(adapter.kind, tenant)
+            if pool is not None and tenant is not None:
+                rows = IndexEntry.objects.filter(scope).count()
+                if rows < 2 * engine.MIN_ROWS_PER_SCAN:
+                    small.append(tenant)
+                    continue
             get_backend(tenant).rebuild(adapter.kind, pool, self.workers)
+            engine.get_engine(adapter.kind, tenant).release()
+        if small:
+            assert pool is not None
+            futures = [pool.submit(engine.publish_rows, adapter.kind, t) for t in small]
+            for future in futures:
+                future.result()
         store.compact(adapter.kind, version)
 
     def _is_local(self) -> bool:
