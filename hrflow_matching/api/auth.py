@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -23,6 +22,7 @@ from rest_framework.request import Request
 from ..conf import get_settings
 from ..models import ApiKey
 from ..models.apikeys import split_key
+from ..tenancy import tenants_configured
 
 HEADER = "X-API-KEY"
 #: ``last_used_at`` is written at most this often per key, not on every request.
@@ -112,17 +112,6 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
 
 
 # -- tenant scope ------------------------------------------------------------------------------
-def tenants_configured() -> bool:
-    """Whether the CRM is multi-tenant: a request tenant resolver or configured tenants."""
-    settings = get_settings()
-    if settings["TENANT_RESOLVER"] or settings["TENANTS"]:
-        return True
-    provider_path = settings["TENANT_CONFIG_PROVIDER"]
-    provider = import_string(provider_path)() if isinstance(provider_path, str) else provider_path
-    tenants = getattr(provider, "tenants", None)
-    return bool(tenants()) if callable(tenants) else False
-
-
 @dataclass(frozen=True)
 class Scope:
     """Which rows a key sees: everything (``unscoped``), or the rows of ``tenant`` (None: the

@@ -32,7 +32,7 @@ from hrflow_matching.match.fields import CommaListField
 from hrflow_matching.match.forms import CriteriaForm
 from hrflow_matching.match.service import MODES, Mode, document_location, load_subject, run
 from hrflow_matching.models import ApiKey
-from hrflow_matching.tenancy import TenantNotConfigured, resolve_request_tenant
+from hrflow_matching.tenancy import NoTenant, TenantNotConfigured, request_tenant
 
 PERMISSION = "hrflow_matching.view_matching"
 
@@ -150,7 +150,10 @@ class MatchingApiView(APIView):
                     "This API key has no tenant; matching needs one in a multi-tenant CRM."
                 )
             return None
-        return resolve_request_tenant(request._request)
+        try:
+            return request_tenant(request._request)
+        except NoTenant as error:  # fail closed, as API keys do
+            raise exceptions.PermissionDenied(str(error)) from None
 
     def get(self, request: Request) -> Response:
         mode: Mode = MODES[self.mode_name]

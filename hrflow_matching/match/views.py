@@ -39,7 +39,7 @@ from hrflow_matching.match.service import (
     load_subject,
     run,
 )
-from hrflow_matching.tenancy import TenantNotConfigured, resolve_request_tenant
+from hrflow_matching.tenancy import NoTenant, TenantNotConfigured, request_tenant
 
 logger = logging.getLogger("hrflow_matching.match")
 
@@ -99,7 +99,12 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             query = request.GET.copy()
             query.pop("page")
             return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        tenant = resolve_request_tenant(request)
+        try:
+            tenant = request_tenant(request)
+        except NoTenant as error:  # fail closed: never every tenant's rows
+            context = self.base_context(request, mode)
+            context["reason"] = str(error)
+            return render(request, "hrflow_matching/matching/denied.html", context, status=403)
         subject = subject_doc = subject_adapter = None
         if mode.subject_kind is not None:
             subject_adapter, subject = load_subject(mode.subject_kind, reference or "", tenant)
