@@ -27,6 +27,7 @@ from hrflow_matching.match.pages import (
     current_query,
     loosen_suggestions,
     page_links,
+    page_path,
     query_url,
     subject_panel,
 )
@@ -98,7 +99,8 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             # an error about a field the page does not show.
             query = request.GET.copy()
             query.pop("page")
-            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+            path = page_path(request)
+            return redirect(f"{path}?{query.urlencode()}" if query else path)
         try:
             tenant = request_tenant(request)
         except NoTenant as error:  # fail closed: never every tenant's rows
@@ -213,7 +215,7 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "mode": mode,
             "result_noun": plural,
             "result_noun_singular": singular,
-            "reset_url": request.path,
+            "reset_url": page_path(request),
             "retry_url": request.get_full_path(),
             "search_profiles_url": reverse("hrflow_matching:search_profiles"),
             "search_jobs_url": reverse("hrflow_matching:search_jobs"),
