@@ -36,6 +36,7 @@ from django.db import connection, connections
 from ...conf import get_settings
 from . import store
 from .build import Scan, assemble, build_table, scan
+from .private_dir import UnsafeIndexDir, ensure_private, make_files_private
 from .snapshot import Table
 
 logger = logging.getLogger("hrflow_matching.local")
@@ -67,12 +68,22 @@ def index_root() -> Path | None:
         f"{connection.vendor}|{db.get('HOST')}|{db.get('PORT')}|{name}".encode()
     ).hexdigest()[:12]
     if configured:
-        return Path(configured) / ident
-    if connection.vendor == "sqlite":
+        chain = [Path(configured), Path(configured) / ident]
+    elif connection.vendor == "sqlite":
         if not name or name == ":memory:" or "mode=memory" in name:
             return None
-        return Path(f"{name}.hrflow-index")
-    return Path(tempfile.gettempdir()) / "hrflow-index" / ident
+        chain = [Path(f"{name}.hrflow-index")]
+    else:
+        chain = [Path(tempfile.gettempdir()) / "hrflow-index"]
+        chain.append(chain[0] / ident)
+    try:
+        ensure_private(*chain)
+    except UnsafeIndexDir:
+        raise
+    except OSError as exc:  # a cache: snapshots stay in memory, the log says why
+        logger.warning("local index: cannot use %s: %s", chain[-1], exc)
+        return None
+    return chain[-1]
 
 
 class Engine:
@@ -198,13 +209,14 @@ class Engine:
 
     def _publish(self, table: Table, epoch: str) -> None:
         assert self.dir is not None
-        self.dir.mkdir(parents=True, exist_ok=True)
+        ensure_private(self.dir)
         final = self.dir / f"v{table.version:012d}-{epoch}"
         if final.exists():
             return
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.dir))
         try:
             table.save(tmp)
+            make_files_private(tmp)
             os.rename(tmp, final)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -236,8 +248,9 @@ class Engine:
         try:
             if self.dir is None:
                 raise OSError("no index directory")
-            self.dir.mkdir(parents=True, exist_ok=True)
+            ensure_private(self.dir)
             fh = open(self.dir / ".build.lock", "w")  # noqa: SIM115 (closed below)
+            os.fchmod(fh.fileno(), 0o600)
         except OSError:
             yield True  # nothing to share with other processes: build alone
             return
