@@ -21,7 +21,8 @@ E012   an adapter names a field its model lacks (``reference_field``, ``updated_
 E020   (``checks_values``) a section (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``, ``PAGES``) is not a dict
 E021   a numeric setting (timeout, size, interval, retention, ``RETRY_SCHEDULE``…) has a wrong
        type or is out of range
-E022   ``API["THROTTLE_RATE"]`` is not DRF's ``"N/period"`` (nor ``None``)
+E022   a throttle rate (``API["THROTTLE_RATE"]``, ``["FAILED_KEY_RATE"]``, ``["SESSION_THROTTLE_RATE"]``,
+       ``PAGES["THROTTLE_RATE"]``) is not DRF's ``"N/period"`` (nor ``None``)
 E023   ``LOCAL["WEIGHTS"]`` is not a dict, or a weight is not a number ≥ 0
 E024   ``LOCAL["WEIGHTS"]`` names an unknown criterion
 W001   private webhook targets allowed while ``DEBUG`` is off

@@ -23,6 +23,7 @@ from ..conf import get_settings
 from ..models import ApiKey
 from ..models.apikeys import split_key
 from ..tenancy import tenants_configured
+from .throttles import FailedKeyThrottle
 
 HEADER = "X-API-KEY"
 #: ``last_used_at`` is written at most this often per key, not on every request.
@@ -54,7 +55,15 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = request.META.get("HTTP_X_API_KEY")
         if key is None:
             return None  # the permission then answers 401 "missing"
-        key = key.strip()
+        throttle = FailedKeyThrottle()
+        throttle.check(request)  # an address that failed too often waits, whatever it sends
+        try:
+            return self._authenticate(key.strip())
+        except exceptions.AuthenticationFailed:
+            throttle.failed(request)
+            raise
+
+    def _authenticate(self, key: str) -> tuple[ApiClient, ApiKey]:
         prefix = split_key(key)
         if prefix is None:
             raise exceptions.AuthenticationFailed("Unauthorized. Invalid API key.")

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from hrflow_matching.api import schema
 from hrflow_matching.api.auth import ApiKeyAuthentication, ApiKeyRateThrottle, tenants_configured
 from hrflow_matching.api.errors import api_exception_handler
+from hrflow_matching.api.throttles import UserRateThrottle
 from hrflow_matching.backends.base import BackendError, CriterionScore
 from hrflow_matching.match.fields import CommaListField
 from hrflow_matching.match.forms import CriteriaForm
@@ -135,7 +136,7 @@ class MatchingApiView(APIView):
     other_parameters: ClassVar[tuple[str, ...]] = ("format",)
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [CanUseMatching]
-    throttle_classes = [ApiKeyRateThrottle]
+    throttle_classes = [ApiKeyRateThrottle, UserRateThrottle]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self) -> Any:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from hrflow_matching.api.throttles import page_wait
 from hrflow_matching.backends.base import BackendError
 from hrflow_matching.conf import get_settings
 from hrflow_matching.match import presenters
@@ -83,6 +84,14 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return render(self.request, "hrflow_matching/matching/denied.html", context, status=403)
 
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
+        wait = page_wait(request)
+        if wait is not None:  # each search ranks the whole index: a bucket per user
+            context = self.base_context(request, MODES[self.mode_name])
+            seconds = int(wait) + 1
+            context["reason"] = f"Too many searches in a short time: try again in {seconds} s."
+            response = render(request, "hrflow_matching/matching/denied.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
         try:
             return self.page(request, reference)
         except ImproperlyConfigured as error:  # no adapter registered, a tenant without keys…
