@@ -1,9 +1,10 @@
-"""A row that moves to another tenant is gone for the tenant it left.
+"""Which save moves a row to another tenant: :func:`moved_from`.
 
 Changing a candidate's or job's tenant (``adapter.tenant_field``) is, for the old tenant, a
-deletion: its endpoints get an archive event, its pull meets a tombstone (and its lookup a 410),
-so the old client's HrFlow.ai account does not keep the person's profile for ever. For the new
-tenant it is a create (the receivers in ``signals`` record it, see :func:`moved_from`).
+deletion: its endpoints get an archive event and its pull a tombstone (its lookup a 410), so
+the old client's HrFlow.ai account does not keep the person's profile for ever; for the new
+tenant it is a create. The event receivers and the tombstone receivers both ask this module,
+which only notes the move (a base module: the flows that act on it never import each other).
 
 How a move is seen without a query per save: ``post_init`` notes the first hop of the tenant
 field as loaded (``organisation_id`` for ``"organisation__slug"``, the value itself for a plain
@@ -11,14 +12,14 @@ field); ``pre_save`` compares it with the value being saved and, only when it ch
 old tenant from the database (the row still holds it). A row saved without having been loaded
 (no note) is compared with the database, one query.
 
-Tombstones are the pull's truth, not events: they are written inside ``paused()`` too.
+Moves are noted inside ``paused()`` too: tombstones are the pull's truth, not events.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, models, router
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.signals import post_init, post_save, pre_save
 
 from hrflow_matching import registry
@@ -75,18 +76,8 @@ def _post_save(
 ) -> None:
     adapter = registry.get_adapter(sender)
     attname = _hop(adapter) if adapter else None
-    if attname is None:
-        return
-    instance.__dict__[_LOADED] = getattr(instance, attname)  # what the next save starts from
-    old = moved_from(instance)
-    if raw or old is NOT_MOVED:
-        return
-    from hrflow_matching.pull import deletions as tombstones
-
-    using = kwargs.get("using") or router.db_for_write(sender, instance=instance)
-    reference = adapter.get_reference(instance)
-    tombstones.bury(adapter, reference, old, using)
-    tombstones.unbury(adapter, reference, adapter.get_tenant(instance), using)
+    if attname is not None and attname in instance.__dict__:
+        instance.__dict__[_LOADED] = instance.__dict__[attname]  # what the next save starts from
 
 
 def moved_from(instance: models.Model) -> Any:

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 
-from hrflow_matching import registry
+from hrflow_matching import registry, tenant_moves
 from hrflow_matching.conf import get_settings
 
 _PENDING_ATTR = "_hrflow_tombstone_pending"
@@ -71,16 +71,17 @@ def unbury(adapter: registry.BaseAdapter, reference: str, tenant: str | None, us
 def _on_post_save(
     sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
 ) -> None:
-    """A reference that lives again is no longer deleted."""
+    """A reference that lives again is no longer deleted; one that moved to another tenant is
+    deleted for the tenant it left (``tenant_moves``)."""
     adapter = registry.get_adapter(sender)
-    if adapter is None or not created:
+    left = tenant_moves.moved_from(instance)
+    if adapter is None or not (created or left is not tenant_moves.NOT_MOVED):
         return
-    unbury(
-        adapter,
-        adapter.get_reference(instance),
-        adapter.get_tenant(instance),
-        kwargs.get("using") or "default",
-    )
+    using = kwargs.get("using") or "default"
+    reference = adapter.get_reference(instance)
+    if not created:
+        bury(adapter, reference, left, using)
+    unbury(adapter, reference, adapter.get_tenant(instance), using)
 
 
 def connect_registered_models() -> None:
