@@ -28,7 +28,8 @@ class SkillAdmin(admin.ModelAdmin):
 
 def organisation_of(request):
     """The organisation slug whose rows the user sees, ALL_TENANTS for every row. Staff without
-    a recruiter row get ``None``: no organisation matches it, so they see nothing (fail closed)."""
+    a recruiter row get ``None``: only rows of no organisation, never every client's (fail
+    closed, as the app's pages and tenant-less API keys)."""
     return ALL_TENANTS if request.user.is_superuser else recruiter_organisation(request)
 
 
@@ -55,7 +56,9 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         slug = organisation_of(request)
         if slug is ALL_TENANTS:
             return queryset
-        return queryset.none() if slug is None else queryset.filter(organisation__slug=slug)
+        if slug is None:  # not a recruiter (yet): the rows of no organisation only
+            return queryset.filter(organisation__isnull=True)
+        return queryset.filter(organisation__slug=slug)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         slug = organisation_of(request)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_fixtures import RESOLVER
+from tests.support.matching_fixtures import RESOLVER
 
 pytestmark = pytest.mark.django_db
 

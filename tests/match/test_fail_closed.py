@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from hrflow_matching.tenancy import ALL_TENANTS
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_data import recruiter, tenant_of_request
-from tests.matching_fixtures import SIMPLE
+from tests.support.matching_data import recruiter, tenant_of_request
+from tests.support.matching_fixtures import SIMPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from hrflow_matching.models import ApiKey
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_data import recruiter
-from tests.matching_fixtures import RESOLVER, SIMPLE
+from tests.support.matching_data import recruiter
+from tests.support.matching_fixtures import RESOLVER, SIMPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from example_crm.models import Candidate, Organisation
 from hrflow_matching import deferred, paused
 from hrflow_matching.models import Delivery, Event, Tombstone, WebhookEndpoint
-from tests.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
-from tests.webhook_fixtures import candidate, job, webhooks  # noqa: F401
+from tests.support.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
+from tests.support.webhook_fixtures import candidate, job, webhooks  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_settle")]
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
+from tests.support.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_settle")]
 

@@ -15,7 +15,7 @@ import pytest
 from example_crm.models import Candidate, Organisation
 from hrflow_matching import registry
 from hrflow_matching.models import Tombstone
-from tests.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
+from tests.support.api_helpers import KeyClient, make_key, no_settle  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_settle")]
 

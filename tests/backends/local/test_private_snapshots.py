@@ -22,7 +22,7 @@ from hrflow_matching import checks
 from hrflow_matching.backends.local import LocalBackend
 from hrflow_matching.backends.local.engine import index_root, reset_engines
 from hrflow_matching.backends.local.private_dir import UnsafeIndexDir
-from tests.local_fixtures import profile
+from tests.support.local_fixtures import profile
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,9 @@ def test_a_check_warns_without_index_dir_in_production():
     with override_settings(DEBUG=False):
         assert "hrflow_matching.W003" in ids(BACKEND="local")
         assert "hrflow_matching.W003" not in ids(BACKEND="local", LOCAL={"INDEX_DIR": "/srv/i"})
-        assert "hrflow_matching.W003" not in ids(BACKEND="tests.matching_backend.SimpleBackend")
+        assert "hrflow_matching.W003" not in ids(
+            BACKEND="tests.support.matching_backend.SimpleBackend"
+        )
     with override_settings(DEBUG=True):
         assert "hrflow_matching.W003" not in ids(BACKEND="local")
 
