@@ -140,6 +140,16 @@ HRFLOW_MATCHING = {
         "HINTS": env_bool("HRFLOW_WEBHOOK_HINTS", bool(CELERY_BROKER_URL)),
         "SWEEP_INTERVAL": env_float("HRFLOW_WEBHOOK_SWEEP_INTERVAL", 30),
     },
+    # Local engine snapshots: on SQLite beside the database file; otherwise in a private folder
+    # of the project (never the system temp folder, which any local user can read: W003).
+    "LOCAL": {
+        "INDEX_DIR": os.environ.get("HRFLOW_INDEX_DIR")
+        or (
+            None
+            if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+            else str(BASE_DIR / "var" / "hrflow-index")
+        )
+    },
     # The recruiter's organisation (example_crm/tenancy.py); HRFLOW_TENANT_RESOLVER="" disables.
     "TENANT_RESOLVER": os.environ.get(
         "HRFLOW_TENANT_RESOLVER", "example_crm.tenancy.recruiter_organisation"

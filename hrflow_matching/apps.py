@@ -17,6 +17,8 @@ class HrflowMatchingConfig(AppConfig):
 
         autodiscover_modules("hrflow")
         signals.connect_registered_models()
+        from hrflow_matching import tenant_moves
         from hrflow_matching.pull import deletions as tombstones
 
         tombstones.connect_registered_models()
+        tenant_moves.connect_registered_models()

@@ -21,12 +21,15 @@ E012   an adapter names a field its model lacks (``reference_field``, ``updated_
 E020   (``checks_values``) a section (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``, ``PAGES``, ``HEALTH``) is not a dict
 E021   a numeric setting (timeout, size, interval, retention, ``RETRY_SCHEDULE``…) has a wrong
        type or is out of range
-E022   ``API["THROTTLE_RATE"]`` is not DRF's ``"N/period"`` (nor ``None``)
+E022   a throttle rate (``API["THROTTLE_RATE"]``, ``["FAILED_KEY_RATE"]``, ``["SESSION_THROTTLE_RATE"]``,
+       ``PAGES["THROTTLE_RATE"]``) is not DRF's ``"N/period"`` (nor ``None``)
 E023   ``LOCAL["WEIGHTS"]`` is not a dict, or a weight is not a number ≥ 0
 E024   ``LOCAL["WEIGHTS"]`` names an unknown criterion
 E025   ``HRFLOW["METHOD"]`` is neither ``"AUTO"`` nor ``"POST"``
 W001   private webhook targets allowed while ``DEBUG`` is off
 W002   a tenant lacks some HrFlow.ai keys (HrFlow.ai backend, ``TENANTS`` configured)
+W003   local backend on a server database without ``LOCAL["INDEX_DIR"]`` while ``DEBUG`` is
+       off (snapshots would go to a folder under the system temp folder)
 =====  =======================================================================================
 """
 
@@ -279,3 +282,28 @@ def check_webhooks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         ]
     return []
+
+
+@register(TAG)
+def check_index_dir(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """W003: in production the local engine's snapshots belong in a folder of their own."""
+    cls, error = _backend_class()
+    if error is not None or settings.DEBUG:
+        return []
+    from .backends.local import LocalBackend
+
+    local = get_settings()["LOCAL"]
+    if not issubclass(cls, LocalBackend) or (isinstance(local, dict) and local.get("INDEX_DIR")):
+        return []
+    if all(db.get("ENGINE", "").endswith("sqlite3") for db in settings.DATABASES.values()):
+        return []  # snapshots go beside the database file (or nowhere: in-memory)
+    return [
+        Warning(
+            'HRFLOW_MATCHING["LOCAL"]["INDEX_DIR"] is not set while DEBUG is off: the local '
+            "engine's snapshots (every indexed candidate's words and skills) go to a folder "
+            "under the system temp folder, whose name any local user can guess.",
+            hint='Set HRFLOW_MATCHING["LOCAL"]["INDEX_DIR"] to a folder of the application '
+            "user's own (created 0700 when missing).",
+            id=f"{TAG}.W003",
+        )
+    ]

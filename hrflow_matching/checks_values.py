@@ -149,7 +149,9 @@ def _method_errors(method: Any) -> list[CheckMessage]:
     ]
 
 
-def _throttle_rate_errors(rate: Any) -> list[CheckMessage]:
+def _throttle_rate_errors(
+    rate: Any, setting: str = '["API"]["THROTTLE_RATE"]'
+) -> list[CheckMessage]:
     """E022, with the parser DRF applies to the rate on every request (``parse_rate``)."""
     from .api.auth import ApiKeyRateThrottle
 
@@ -164,7 +166,7 @@ def _throttle_rate_errors(rate: Any) -> list[CheckMessage]:
     return [
         _error(
             "E022",
-            f'HRFLOW_MATCHING["API"]["THROTTLE_RATE"] = {rate!r} is not a throttle rate.',
+            f"HRFLOW_MATCHING{setting} = {rate!r} is not a throttle rate.",
             'Write "N/period" with N ≥ 1 and a period of s, m, h or d (e.g. "1200/min"), or '
             "None to turn throttling off.",
         )
@@ -207,7 +209,12 @@ def check_values(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if isinstance(conf["WEBHOOKS"], dict):
         messages += _retry_schedule_errors(conf["WEBHOOKS"].get("RETRY_SCHEDULE"))
     if isinstance(conf["API"], dict):
-        messages += _throttle_rate_errors(conf["API"].get("THROTTLE_RATE"))
+        for key in ("THROTTLE_RATE", "FAILED_KEY_RATE", "SESSION_THROTTLE_RATE"):
+            messages += _throttle_rate_errors(conf["API"].get(key), f'["API"]["{key}"]')
+    if isinstance(conf["PAGES"], dict):
+        messages += _throttle_rate_errors(
+            conf["PAGES"].get("THROTTLE_RATE"), '["PAGES"]["THROTTLE_RATE"]'
+        )
     if isinstance(conf["LOCAL"], dict):
         messages += _weight_errors(conf["LOCAL"].get("WEIGHTS"))
     return messages

@@ -81,6 +81,10 @@ DEFAULTS: dict[str, Any] = {
         "MAX_PAGE_SIZE": 1000,
         # DRF throttle rate per API key, e.g. "600/min"; None disables throttling.
         "THROTTLE_RATE": "1200/min",
+        # Failed X-API-KEY attempts per client address; past it the address gets 429s.
+        "FAILED_KEY_RATE": "20/min",
+        # JSON matching API requests per signed-in (session) user.
+        "SESSION_THROTTLE_RATE": "300/min",
         # Tombstones of deleted objects are kept this many days.
         "TOMBSTONE_RETENTION_DAYS": 90,
         # Lists leave out rows modified in the last N seconds (they come on the next pull), so
@@ -139,6 +143,8 @@ DEFAULTS: dict[str, Any] = {
         "DEFAULT_DISTANCE_KM": 50,
         "PAGE_SIZE": 20,
         "MAX_PAGE_SIZE": 100,
+        # Recruiter page views per user, e.g. "120/min"; None disables.
+        "THROTTLE_RATE": "120/min",
     },
 }
 

@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import ApiKey
 from ..models.apikeys import KEY_SCHEME
+from . import secrets
 
 
 class TenantFilter(admin.SimpleListFilter):
@@ -84,11 +86,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj.tenant = (obj.tenant or "").strip() or None
         super().save_model(request, obj, form, change)
         if key is not None:
-            messages.warning(
-                request,
-                f"The new API key is {key} — copy it now: it is not stored and will not be "
-                "shown again.",
-            )
+            secrets.remember(request, secrets.Secret(f"API key “{obj.name}”", key))
+
+    def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue: Any = None) -> Any:
+        shown = secrets.remembered(request)
+        if not shown:
+            return super().response_add(request, obj, post_url_continue)
+        back = reverse("admin:hrflow_matching_apikey_changelist")
+        return secrets.page(request, "New API key", shown, back)
 
     @admin.action(description="Revoke selected API keys")
     def revoke_keys(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -1,6 +1,7 @@
 """Admin for webhook endpoints, deliveries and their attempts: resend, ping, tenant filters.
 
-Secrets are never shown in lists or forms. A secret is shown once, in a message: when the
+Secrets are never shown in lists or forms. A secret is shown once, in the response page (never
+in a ``messages`` cookie, see ``admin.secrets``): when the
 endpoint is added, and when the "Rotate signing secret" action makes a new one (the old one keeps
 signing for ``WEBHOOKS["ROTATION_GRACE"]``), as ``manage.py hrflow_endpoint`` prints it once.
 """
@@ -19,6 +20,7 @@ from hrflow_matching.notify.delivery.ping import ping
 
 from ..conf import get_settings
 from ..models.webhooks import EVENT_TYPE_CHOICES, Delivery, DeliveryAttempt, WebhookEndpoint
+from . import secrets
 from .health import endpoint_health_view
 
 
@@ -126,15 +128,25 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
         if not change:
-            messages.warning(request, _secret_message(obj, obj.secret, "Its signing secret"))
+            secrets.remember(request, _secret(obj, obj.secret, "Its signing secret"))
+
+    def response_add(self, request: HttpRequest, obj: WebhookEndpoint, post_url_continue=None):  # type: ignore[no-untyped-def]
+        shown = secrets.remembered(request)
+        if not shown:
+            return super().response_add(request, obj, post_url_continue)
+        back = reverse("admin:hrflow_matching_webhookendpoint_changelist")
+        return secrets.page(request, "New webhook endpoint", shown, back)
 
     @admin.action(description="Rotate signing secret (shows the new one once)")
-    def rotate_secrets(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def rotate_secrets(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         grace = float(get_settings()["WEBHOOKS"]["ROTATION_GRACE"])
+        shown = []
         for endpoint in queryset:
             secret = endpoint.rotate_secret(grace)
-            text = _secret_message(endpoint, secret, "New signing secret")
-            messages.warning(request, f"{text} The previous one also signs for {grace:g} s.")
+            note = f"The previous one also signs for {grace:g} s."
+            shown.append(_secret(endpoint, secret, "New signing secret", note))
+        back = reverse("admin:hrflow_matching_webhookendpoint_changelist")
+        return secrets.page(request, "New signing secrets", shown, back)
 
     @admin.action(description="Enable (clears the failure clock)")
     def enable_endpoints(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -142,10 +154,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(request, f"{n} endpoint(s) enabled.")
 
 
-def _secret_message(endpoint: WebhookEndpoint, secret: str, what: str) -> str:
-    return (
-        f"{endpoint.url} (id {endpoint.pk}): {what} is {secret} — give it to the receiver now: "
-        "it will not be shown again."
+def _secret(endpoint: WebhookEndpoint, secret: str, what: str, note: str = "") -> secrets.Secret:
+    return secrets.Secret(
+        f"{endpoint.url} (id {endpoint.pk}): {what}", secret, f"Give it to the receiver now. {note}"
     )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -23,6 +22,8 @@ from rest_framework.request import Request
 from ..conf import get_settings
 from ..models import ApiKey
 from ..models.apikeys import split_key
+from ..tenancy import tenants_configured
+from .throttles import FailedKeyThrottle
 
 HEADER = "X-API-KEY"
 #: ``last_used_at`` is written at most this often per key, not on every request.
@@ -54,7 +55,15 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = request.META.get("HTTP_X_API_KEY")
         if key is None:
             return None  # the permission then answers 401 "missing"
-        key = key.strip()
+        throttle = FailedKeyThrottle()
+        throttle.check(request)  # an address that failed too often waits, whatever it sends
+        try:
+            return self._authenticate(key.strip())
+        except exceptions.AuthenticationFailed:
+            throttle.failed(request)
+            raise
+
+    def _authenticate(self, key: str) -> tuple[ApiClient, ApiKey]:
         prefix = split_key(key)
         if prefix is None:
             raise exceptions.AuthenticationFailed("Unauthorized. Invalid API key.")
@@ -112,17 +121,6 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
 
 
 # -- tenant scope ------------------------------------------------------------------------------
-def tenants_configured() -> bool:
-    """Whether the CRM is multi-tenant: a request tenant resolver or configured tenants."""
-    settings = get_settings()
-    if settings["TENANT_RESOLVER"] or settings["TENANTS"]:
-        return True
-    provider_path = settings["TENANT_CONFIG_PROVIDER"]
-    provider = import_string(provider_path)() if isinstance(provider_path, str) else provider_path
-    tenants = getattr(provider, "tenants", None)
-    return bool(tenants()) if callable(tenants) else False
-
-
 @dataclass(frozen=True)
 class Scope:
     """Which rows a key sees: everything (``unscoped``), or the rows of ``tenant`` (None: the

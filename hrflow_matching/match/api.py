@@ -27,12 +27,13 @@ from rest_framework.views import APIView
 from hrflow_matching.api import schema
 from hrflow_matching.api.auth import ApiKeyAuthentication, ApiKeyRateThrottle, tenants_configured
 from hrflow_matching.api.errors import api_exception_handler
+from hrflow_matching.api.throttles import UserRateThrottle
 from hrflow_matching.backends.base import BackendError, CriterionScore
 from hrflow_matching.match.fields import CommaListField
 from hrflow_matching.match.forms import CriteriaForm
 from hrflow_matching.match.service import MODES, Mode, document_location, load_subject, run
 from hrflow_matching.models import ApiKey
-from hrflow_matching.tenancy import TenantNotConfigured, resolve_request_tenant
+from hrflow_matching.tenancy import NoTenant, TenantNotConfigured, request_tenant
 
 PERMISSION = "hrflow_matching.view_matching"
 
@@ -135,7 +136,7 @@ class MatchingApiView(APIView):
     other_parameters: ClassVar[tuple[str, ...]] = ("format",)
     authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     permission_classes = [CanUseMatching]
-    throttle_classes = [ApiKeyRateThrottle]
+    throttle_classes = [ApiKeyRateThrottle, UserRateThrottle]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self) -> Any:
@@ -150,7 +151,10 @@ class MatchingApiView(APIView):
                     "This API key has no tenant; matching needs one in a multi-tenant CRM."
                 )
             return None
-        return resolve_request_tenant(request._request)
+        try:
+            return request_tenant(request._request)
+        except NoTenant as error:  # fail closed, as API keys do
+            raise exceptions.PermissionDenied(str(error)) from None
 
     def get(self, request: Request) -> Response:
         mode: Mode = MODES[self.mode_name]

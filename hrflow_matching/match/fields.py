@@ -31,6 +31,9 @@ class CommaListInput(forms.TextInput):
         return value
 
 
+#: C0 control characters and DEL (tabs and line breaks are read as spaces before this test).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 #: One item of a comma-separated list: commas inside double quotes are part of it.
 _ITEM = re.compile(r'(?:[^,"]|"[^"]*"?)+')
 
@@ -68,6 +71,11 @@ class CommaListField(forms.CharField):
                 f"At most {self.max_items} values, got {len(value)}.", code="max_items"
             )
         for item in value:
+            if _CONTROL.search(item):
+                # PostgreSQL refuses NUL in text; no criterion means a control character.
+                raise ValidationError(
+                    "Control characters (such as NUL) are not allowed.", code="control_character"
+                )
             if len(item) > 200:
                 raise ValidationError(f'"{item[:20]}…" is too long.', code="max_length")
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.http import HttpRequest, QueryDict
+from django.utils.encoding import escape_uri_path
 
 from hrflow_matching.backends.base import Criteria, ResultPage
 from hrflow_matching.match.forms import CriteriaForm
@@ -30,6 +31,15 @@ def current_query(request: HttpRequest, form: CriteriaForm | None = None) -> Que
     return query
 
 
+def page_path(request: HttpRequest) -> str:
+    """The page's own path, escaped for a link.
+
+    ``request.path`` is decoded: a reference holding ``?``, ``#`` or ``%`` would end the path
+    early or be read again as an escape. Escaped, it names the same page.
+    """
+    return escape_uri_path(request.path)
+
+
 def query_url(request: HttpRequest, query: QueryDict, **changes: Any) -> str:
     query = query.copy()
     for key, value in changes.items():
@@ -37,7 +47,7 @@ def query_url(request: HttpRequest, query: QueryDict, **changes: Any) -> str:
             query[key] = ""
         else:
             query[key] = str(value)
-    return f"{request.path}?{query.urlencode()}"
+    return f"{page_path(request)}?{query.urlencode()}"
 
 
 def page_links(request: HttpRequest, query: QueryDict, page: ResultPage) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from hrflow_matching.api.throttles import page_wait
 from hrflow_matching.backends.base import BackendError
 from hrflow_matching.conf import get_settings
 from hrflow_matching.match import presenters
@@ -27,6 +28,7 @@ from hrflow_matching.match.pages import (
     current_query,
     loosen_suggestions,
     page_links,
+    page_path,
     query_url,
     subject_panel,
 )
@@ -39,7 +41,7 @@ from hrflow_matching.match.service import (
     load_subject,
     run,
 )
-from hrflow_matching.tenancy import TenantNotConfigured, resolve_request_tenant
+from hrflow_matching.tenancy import NoTenant, TenantNotConfigured, request_tenant
 
 logger = logging.getLogger("hrflow_matching.match")
 
@@ -82,6 +84,14 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return render(self.request, "hrflow_matching/matching/denied.html", context, status=403)
 
     def get(self, request: HttpRequest, reference: str | None = None) -> HttpResponse:
+        wait = page_wait(request)
+        if wait is not None:  # each search ranks the whole index: a bucket per user
+            context = self.base_context(request, MODES[self.mode_name])
+            seconds = int(wait) + 1
+            context["reason"] = f"Too many searches in a short time: try again in {seconds} s."
+            response = render(request, "hrflow_matching/matching/denied.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
         try:
             return self.page(request, reference)
         except ImproperlyConfigured as error:  # no adapter registered, a tenant without keys…
@@ -98,8 +108,14 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             # an error about a field the page does not show.
             query = request.GET.copy()
             query.pop("page")
-            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        tenant = resolve_request_tenant(request)
+            path = page_path(request)
+            return redirect(f"{path}?{query.urlencode()}" if query else path)
+        try:
+            tenant = request_tenant(request)
+        except NoTenant as error:  # fail closed: never every tenant's rows
+            context = self.base_context(request, mode)
+            context["reason"] = str(error)
+            return render(request, "hrflow_matching/matching/denied.html", context, status=403)
         subject = subject_doc = subject_adapter = None
         if mode.subject_kind is not None:
             subject_adapter, subject = load_subject(mode.subject_kind, reference or "", tenant)
@@ -208,7 +224,7 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "mode": mode,
             "result_noun": plural,
             "result_noun_singular": singular,
-            "reset_url": request.path,
+            "reset_url": page_path(request),
             "retry_url": request.get_full_path(),
             "search_profiles_url": reverse("hrflow_matching:search_profiles"),
             "search_jobs_url": reverse("hrflow_matching:search_jobs"),

@@ -68,6 +68,19 @@ class Change:
         return f"{self.adapter.kind}_{self.action}"
 
 
+@dataclass
+class Departure(Change):
+    """The archive sent to the tenant a row moved away from (``tenant_moves``).
+
+    Coalesced apart from the row's own changes: the create the new tenant gets must not cancel
+    it (archive then create would otherwise merge into an update).
+    """
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.adapter.label, f"{self.pk}@left:{self.tenant}")
+
+
 def merge(previous: str, new: str) -> str | None:
     """Coalesce two actions on one object within a transaction (None: nothing to send)."""
     if new == ARCHIVE:
@@ -135,6 +148,32 @@ def record(
         using=using or router.db_for_write(type(obj), instance=obj),
     )
     _record_change(change)
+
+
+def record_departure(
+    obj: models.Model, tenant: str | None, adapter: BaseAdapter, using: str | None = None
+) -> None:
+    """Record the archive of ``obj`` for ``tenant``, the tenant it is leaving.
+
+    The row's earlier event in this transaction (its old tenant's) is then closed, so that the
+    create that follows for the new tenant is written rather than merged into it.
+    """
+    if is_paused():
+        return
+    departure = Departure(
+        adapter=adapter,
+        pk=str(obj.pk),
+        reference=adapter.get_reference(obj),
+        tenant=tenant,
+        action=ARCHIVE,
+        using=using or router.db_for_write(type(obj), instance=obj),
+    )
+    _record_change(departure)
+    key = (adapter.label, departure.pk)
+    pending = _deferred.get()
+    if pending is not None:
+        pending.pop(key, None)
+    connections[departure.using].__dict__.get("hrflow_pending", {}).pop(key, None)
 
 
 def _record_change(change: Change) -> None:

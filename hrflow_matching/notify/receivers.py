@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models
 from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete, pre_save
 
+from hrflow_matching import tenant_moves
 from hrflow_matching.notify import events
 from hrflow_matching.registry import BaseAdapter, adapters, related_watchers
 
@@ -107,6 +108,11 @@ def _post_save(
     was = instance.__dict__.pop(_WAS_ARCHIVED, None)
     instance.__dict__[_LOADED_ARCHIVED] = archived  # the state the next save starts from
     if created:
+        action = None if archived else events.CREATE
+    elif (left := tenant_moves.moved_from(instance)) is not tenant_moves.NOT_MOVED:
+        # Moved to another tenant: gone for the one it left, new for the one it joined.
+        if not was:
+            events.record_departure(instance, left, adapter, kwargs.get("using"))
         action = None if archived else events.CREATE
     elif was:
         action = None if archived else events.CREATE  # restoring an archived row is a create

@@ -188,8 +188,10 @@ class Position:
             if moment.tzinfo is None or not isinstance(reference, str) or "\x00" in reference:
                 raise ValueError
             reference.encode("utf-8")  # a lone surrogate (``"\ud800"``) cannot be sent to SQL
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            # 0001-01-01T00:00:00+01:00 is a valid date whose UTC time is before year 1.
+            moment = moment.astimezone(dt.UTC)
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise ParameterError(
                 "cursor", "not a cursor returned by this endpoint (use next_cursor as is)"
             ) from None
-        return cls(moment.astimezone(dt.UTC), reference)
+        return cls(moment, reference)

@@ -44,7 +44,7 @@ def test_demo_settings_pass_every_check() -> None:
 
 
 def test_local_backend_needs_no_keys() -> None:
-    assert ids(BACKEND="local") == []
+    assert ids(BACKEND="local", LOCAL={"INDEX_DIR": "/srv/hrflow-index"}) == []
 
 
 @pytest.mark.parametrize(

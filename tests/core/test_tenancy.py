@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from example_crm.models import Organisation, Recruiter
 from example_crm.tenancy import recruiter_organisation
-from hrflow_matching.tenancy import resolve_request_tenant
+from hrflow_matching.tenancy import ALL_TENANTS, resolve_request_tenant
 from hrflow_matching.testing import override_hrflow_settings
 
 SETTINGS = Path(__file__).resolve().parents[2] / "example_crm" / "settings.py"
@@ -37,12 +37,12 @@ def test_a_recruiter_acts_for_their_organisation_only() -> None:
     admin = users.create_superuser("root", password="x")
     assert recruiter_organisation(request_for(alice)) == "acme"
     assert recruiter_organisation(request_for(bob)) == "globex"
-    assert recruiter_organisation(request_for(admin)) is None
+    assert recruiter_organisation(request_for(admin)) is ALL_TENANTS  # said explicitly
     assert recruiter_organisation(request_for(AnonymousUser())) is None
     assert recruiter_organisation(RequestFactory().get("/")) is None  # no auth middleware
     with override_hrflow_settings(TENANT_RESOLVER=RESOLVER):
         assert resolve_request_tenant(request_for(alice)) == "acme"
-        assert resolve_request_tenant(request_for(admin)) is None
+        assert resolve_request_tenant(request_for(admin)) is ALL_TENANTS
 
 
 def _resolver_setting(monkeypatch: pytest.MonkeyPatch, value: str | None) -> str | None:

@@ -42,6 +42,7 @@ from django.db import connection, connections
 from ...conf import get_settings
 from . import store
 from .build import Scan, assemble, build_table, scan
+from .private_dir import UnsafeIndexDir, ensure_private, make_files_private
 from .snapshot import Table
 
 logger = logging.getLogger("hrflow_matching.local")
@@ -73,18 +74,28 @@ def index_root() -> Path | None:
         f"{connection.vendor}|{db.get('HOST')}|{db.get('PORT')}|{name}".encode()
     ).hexdigest()[:12]
     if configured:
-        return Path(configured) / ident
-    if connection.vendor == "sqlite":
+        chain = [Path(configured), Path(configured) / ident]
+    elif connection.vendor == "sqlite":
         if not name or name == ":memory:" or "mode=memory" in name:
             return None
-        return Path(f"{name}.hrflow-index")
-    return Path(tempfile.gettempdir()) / "hrflow-index" / ident
+        chain = [Path(f"{name}.hrflow-index")]
+    else:
+        chain = [Path(tempfile.gettempdir()) / "hrflow-index"]
+        chain.append(chain[0] / ident)
+    try:
+        ensure_private(*chain)
+    except UnsafeIndexDir:
+        raise
+    except OSError as exc:  # a cache: snapshots stay in memory, the log says why
+        logger.warning("local index: cannot use %s: %s", chain[-1], exc)
+        return None
+    return chain[-1]
 
 
 def make_dir(path: Path) -> None:
     """Create a snapshot folder (and its parents): the one place that does, so that how
     folders are made (their permissions) is decided here only."""
-    path.mkdir(parents=True, exist_ok=True)
+    ensure_private(path)
 
 
 class Engine:
@@ -239,13 +250,14 @@ class Engine:
 
     def _publish(self, table: Table, epoch: str) -> None:
         assert self.dir is not None
-        make_dir(self.dir)
+        ensure_private(self.dir)
         final = self.dir / f"v{table.version:012d}-{epoch}"
         if final.exists():
             return
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.dir))
         try:
             table.save(tmp)
+            make_files_private(tmp)
             os.rename(tmp, final)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -277,8 +289,9 @@ class Engine:
         try:
             if self.dir is None:
                 raise OSError("no index directory")
-            make_dir(self.dir)
+            ensure_private(self.dir)
             fh = open(self.dir / ".build.lock", "w")  # noqa: SIM115 (closed below)
+            os.fchmod(fh.fileno(), 0o600)
         except OSError:
             yield True  # nothing to share with other processes: build alone
             return
