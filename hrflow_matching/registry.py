@@ -56,6 +56,12 @@ class BaseAdapter:
     #: Child models whose saves and deletes are an update of the parent:
     #: ``{Experience: "candidate"}`` maps the child model to its foreign key to the parent.
     related_models: ClassVar[dict[type[models.Model], str]] = {}
+    #: Top-level document keys that do not count as a change (see :meth:`fingerprint`).
+    fingerprint_ignored: ClassVar[tuple[str, ...]] = (
+        "updated_at",
+        "experiences_duration",
+        "educations_duration",
+    )
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
@@ -167,6 +173,14 @@ class BaseAdapter:
         if lookups and objs:
             prefetch_related_objects(list(objs), *lookups)
         return [self.to_document(obj) for obj in objs]
+
+    def fingerprint(self, document: dict[str, Any]) -> str:
+        """The hash of a document's content: an update whose fingerprint equals the one last
+        announced sends nothing, and ``hrflow_reconcile`` records an event for a row whose
+        fingerprint differs. Keys in :attr:`fingerprint_ignored` are left out."""
+        from .documents import fingerprint
+
+        return fingerprint(document, self.fingerprint_ignored)
 
     @property
     def label(self) -> str:

@@ -201,8 +201,11 @@ def _still_pending(conn: Any, hook: Any, event_id: Any, change: Change) -> bool:
 
 
 def event_body(reference: str, event_type: str, event_date: dt.datetime) -> str:
-    """The documented body, compact JSON, serialised once and sent byte-identical."""
-    date = event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The documented body, compact JSON, serialised once and sent byte-identical.
+
+    ``event_date`` carries microseconds: an archive and a restore in the same second must not
+    look simultaneous (the sender also keeps a reference's events in recorded order)."""
+    date = event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return json.dumps(
         {"reference": reference, "event_type": event_type, "event_date": date},
         separators=(",", ":"),
