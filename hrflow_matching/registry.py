@@ -32,6 +32,16 @@ class RegistrationError(ImproperlyConfigured):
     """A model registered twice, or registered with something that is not an adapter."""
 
 
+def follow(obj: Any, path: str) -> Any:
+    """``obj.a.b`` for ``"a__b"`` (None as soon as a link is None)."""
+    value = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
 class BaseAdapter:
     """What the app needs to know about one CRM model.
 
@@ -97,10 +107,12 @@ class BaseAdapter:
         return self.get_updated_at(obj) if self.is_archived(obj) else None
 
     def get_updated_at(self, obj: models.Model) -> dt.datetime:
-        return getattr(obj, self.updated_at_field)
+        """The row's modification date; :attr:`updated_at_field` may follow foreign keys
+        (``"application__modified"``) when the model has no date of its own."""
+        return follow(obj, self.updated_at_field)
 
     def get_created_at(self, obj: models.Model) -> dt.datetime:
-        return getattr(obj, self.created_at_field)
+        return follow(obj, self.created_at_field)
 
     def reference_lookup(self) -> str:
         """The ORM lookup for the reference: ``pk`` or the reference field name."""
