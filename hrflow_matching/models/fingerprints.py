@@ -22,6 +22,10 @@ class DocumentFingerprint(models.Model):
     model_label = models.CharField(max_length=200)
     object_pk = models.CharField(max_length=255)
     value = models.CharField(max_length=64)
+    #: The reference and tenant it was announced under: a row deleted by raw SQL is
+    #: announced as archived under them, whatever was purged since.
+    reference = models.CharField(max_length=255, blank=True)
+    tenant = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001  (None = no tenant)
     #: When the value was computed: an update recorded after it, with the same document, is a
     #: change of nothing.
     computed_at = models.DateTimeField(default=timezone.now)

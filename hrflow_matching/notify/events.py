@@ -37,6 +37,7 @@ __all__ = [
     "merge",
     "paused",
     "record",
+    "record_changes",
     "sync",
 ]
 
@@ -272,6 +273,13 @@ def sync(queryset: QuerySet, *, created: bool = False, batch_size: int = 500) ->
     if chunk:
         count += _record_many(chunk)
     return count
+
+
+def record_changes(changes: list[Change]) -> int:
+    """Record prepared changes (``hrflow_reconcile``), as ``sync()`` does for a queryset."""
+    if is_paused() or not changes:
+        return 0
+    return _record_many(changes)
 
 
 def _record_many(changes: list[Change]) -> int:

@@ -91,16 +91,19 @@ def _decide(event: Event, value: str) -> bool:
                 event_id=event.pk, status=Delivery.Status.PENDING, attempt_count=0
             ).update(status=Delivery.Status.UNCHANGED, claim_token="", locked_until=None)
             return True
-        record(event.model_label, event.object_pk, value, stored)
+        record(event.model_label, event.object_pk, value, event.reference, event.tenant, stored)
     return False
 
 
-def record(label: str, pk: str, value: str, stored: Any = None) -> None:
+def record(
+    label: str, pk: str, value: str, reference: str, tenant: str | None, stored: Any = None
+) -> None:
     """Make ``value`` the row's last announced fingerprint."""
-    now = timezone.now()
+    fields = {"value": value, "computed_at": timezone.now(), "reference": reference}
+    fields["tenant"] = tenant
     if stored is not None:
-        DocumentFingerprint.objects.filter(pk=stored.pk).update(value=value, computed_at=now)
+        DocumentFingerprint.objects.filter(pk=stored.pk).update(**fields)
     else:
         DocumentFingerprint.objects.update_or_create(
-            model_label=label, object_pk=pk, defaults={"value": value, "computed_at": now}
+            model_label=label, object_pk=pk, defaults=fields
         )
