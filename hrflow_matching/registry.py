@@ -78,8 +78,12 @@ class BaseAdapter:
 
     # -- rows -------------------------------------------------------------------------------
     def get_queryset(self) -> QuerySet:
-        """Every row of the model, archived ones included, with the joins documents need."""
-        return self.model._default_manager.all()
+        """Every row of the model, archived ones included, with the joins documents need.
+
+        The default reads through the model's base manager, not its default one: a host's
+        default manager often filters (the request's selected company, live rows only), and
+        the pull API, workers and commands must see every row whatever request runs."""
+        return self.model._base_manager.all()
 
     def get_reference(self, obj: models.Model) -> str:
         return str(getattr(obj, "pk" if self.reference_field == "pk" else self.reference_field))
