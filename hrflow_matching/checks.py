@@ -311,7 +311,7 @@ def check_webhooks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             Warning(
                 'HRFLOW_MATCHING["WEBHOOKS"]["ALLOW_PRIVATE"] is on while DEBUG is off: '
                 "webhooks may be sent to loopback, private and cloud metadata addresses.",
-                hint="Turn it off in production (unset HRFLOW_WEBHOOK_ALLOW_PRIVATE).",
+                hint='Set HRFLOW_MATCHING["WEBHOOKS"]["ALLOW_PRIVATE"] to False in production.',
                 id=f"{TAG}.W001",
             )
         ]
