@@ -92,8 +92,8 @@ def sweep() -> dict[str, int]:
 @shared_task(name="hrflow_matching.reconcile", **TASK_OPTIONS)
 def reconcile() -> dict[str, int]:
     """Nightly (``schedule.BEAT_SCHEDULE``): events for rows changed without signals."""
-    from .notify.reconcile import reconcile as run
-    from .registry import adapters
+    from hrflow_matching.notify.reconcile import reconcile as run
+    from hrflow_matching.registry import adapters
 
     return {adapter.label: run(adapter).total for adapter in adapters()}
 

@@ -19,8 +19,8 @@ from typing import Any
 from django.utils import timezone
 
 from hrflow_matching.backends import get_backend
+from hrflow_matching.models import fingerprints
 from hrflow_matching.models.webhooks import Event
-from hrflow_matching.notify import fingerprints
 from hrflow_matching.registry import get_adapter_by_label
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Each row's document is built (in keyset batches, as ``hrflow_sync`` does), fingerprinted and
 compared with the fingerprint last announced (:class:`~hrflow_matching.models.DocumentFingerprint`,
-kept by the workers, see ``fingerprints.py``). A row never announced gets a create, a changed
+kept by the workers, see ``models/fingerprints.py``). A row never announced gets a create, a changed
 one an update, a row archived since an archive; without ``since``, rows announced but gone from
 the table get an archive too. The events are recorded as a save would record them, so they are
 delivered, indexed and de-duplicated the usual way. Run nightly by Celery beat
@@ -22,11 +22,10 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import events
-from ..models import DocumentFingerprint
-from ..models.fingerprints import ARCHIVED
-from ..registry import BaseAdapter
-from . import fingerprints
+from hrflow_matching.models import DocumentFingerprint, fingerprints
+from hrflow_matching.models.fingerprints import ARCHIVED
+from hrflow_matching.notify import events
+from hrflow_matching.registry import BaseAdapter
 
 
 @dataclass

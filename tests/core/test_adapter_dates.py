@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from hrflow_matching import checks, registry
 
-OTHER_BACKEND = "tests.webhook_backend.RecordingIndexBackend"
+OTHER_BACKEND = "tests.support.webhook_backend.RecordingIndexBackend"
 
 
 def _messages(monkeypatch: pytest.MonkeyPatch, model: type, base: type, **attrs: str) -> list:

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from hrflow_matching.models import Delivery, WebhookEndpoint
-from tests import services
-from tests.webhook_support import ROOT, Worker, database_url, start_receiver
+from tests.support import services
+from tests.support.webhook_support import ROOT, Worker, database_url, start_receiver
 
 pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ SAVE = """
 import django
 django.setup()
 from example_crm.models import Candidate
-from hrflow_matching.delivery import hints
+from hrflow_matching.notify import hints
 c = Candidate.objects.create(first_name="Ada", last_name="Lovelace")
 assert hints.flush(10), "hint not published"
 print(c.reference)
@@ -54,7 +54,7 @@ def test_the_first_save_of_a_fresh_process_is_delivered_by_its_hint(settings: An
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "tests.webhook_worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.support.webhook_worker_settings",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker,
             "HRFLOW_TEST_QUEUE": queue,

@@ -14,7 +14,7 @@ from example_crm.models import Candidate, JobOffer
 from hrflow_matching.models import Delivery, DocumentFingerprint, Event, WebhookEndpoint
 from hrflow_matching.schedule import BEAT_SCHEDULE
 from hrflow_matching.tasks import run_sweep
-from tests.webhook_fixtures import candidate, job, webhooks  # noqa: F401
+from tests.support.webhook_fixtures import candidate, job, webhooks  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

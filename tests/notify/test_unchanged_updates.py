@@ -14,8 +14,8 @@ from django.db import transaction
 from example_crm.models import Skill
 from hrflow_matching.models import Delivery, DocumentFingerprint, Event, WebhookEndpoint
 from hrflow_matching.tasks import run_sweep
-from tests.webhook_fixtures import candidate, job, webhooks  # noqa: F401
-from tests.webhook_support import start_receiver
+from tests.support.webhook_fixtures import candidate, job, webhooks  # noqa: F401
+from tests.support.webhook_support import start_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,7 +124,7 @@ def test_a_references_events_arrive_in_recorded_order(webhooks, receiver):  # no
 
 
 def test_a_later_event_waits_for_an_earlier_one_claimed_elsewhere(webhooks, receiver):  # noqa: F811
-    from hrflow_matching.delivery import sender
+    from hrflow_matching.notify.delivery import sender
 
     WebhookEndpoint.objects.create(url=receiver.url + "/ok")
     with transaction.atomic():

@@ -13,10 +13,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from ...notify import reconcile
-from ...registry import adapters
-from ._arguments import positive_int
-from .hrflow_sync import KINDS, parse_since
+from hrflow_matching.management.commands._arguments import positive_int
+from hrflow_matching.management.commands.hrflow_sync import KINDS, parse_since
+from hrflow_matching.notify import reconcile
+from hrflow_matching.registry import adapters
 
 
 class Command(BaseCommand):

@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hrflow_matching.conf import get_settings
+from hrflow_matching.models import fingerprints
 from hrflow_matching.models.webhooks import Delivery
-from hrflow_matching.notify import fingerprints
 from hrflow_matching.notify.delivery import client, ordering, signing
 from hrflow_matching.notify.delivery.outcomes import finish, record
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from hrflow_matching.models import ApiKey, Delivery, Event, WebhookEndpoint
 from hrflow_matching.tasks import run_sweep
 from tests.hosts.awkward.recruitment.models import Candidate, Company, Recruitment, Stage
-from tests.webhook_support import start_receiver
+from tests.support.webhook_support import start_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
