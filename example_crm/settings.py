@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from hrflow_matching.schedule import beat_schedule
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -183,13 +185,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE = {
-    "hrflow-sweep": {
-        "task": "hrflow_matching.sweep",
-        "schedule": HRFLOW_MATCHING["WEBHOOKS"]["SWEEP_INTERVAL"],
-    },
-    "hrflow-purge": {"task": "hrflow_matching.purge", "schedule": 3600.0},
-}
+# The app's entries: the sweeper, the hourly purge and the nightly hrflow_reconcile.
+CELERY_BEAT_SCHEDULE = beat_schedule(HRFLOW_MATCHING["WEBHOOKS"]["SWEEP_INTERVAL"])
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,8 @@ E008   ``TENANT_RESOLVER`` cannot be imported or is not callable
 E010   no profile adapter registered
 E011   no job adapter registered
 E012   an adapter names a field its model lacks (``reference_field``, ``updated_at_field``,
-       ``created_at_field``, ``tenant_field``)
+       ``created_at_field``, ``tenant_field``), or a date that is not a date-time (a
+       ``DateField``, a path through a to-many relation)
 E020   (``checks_values``) a section (``HRFLOW``, ``WEBHOOKS``, ``API``, ``LOCAL``, ``PAGES``, ``HEALTH``) is not a dict
 E021   a numeric setting (timeout, size, interval, retention, ``RETRY_SCHEDULE``…) has a wrong
        type or is out of range
@@ -226,6 +227,36 @@ def _lookup_error(model: type[models.Model], path: Any) -> str | None:
     return None
 
 
+#: Adapter attributes that must end on a date-time: pulls order and compare them with aware
+#: date-times, so a ``DateField`` fails every page even though the field exists.
+DATE_TIME_FIELDS = ("updated_at_field", "created_at_field")
+NO_MODIFICATION_TIME = (
+    'see README, "A model without a modification time": add a DateTimeField(auto_now=True), '
+    'or name a date-time reached through foreign keys (e.g. "profile__modified")'
+)
+
+
+def _date_time_error(model: type[models.Model], path: str) -> str | None:
+    """Why ``path`` (which names fields) cannot be a pull's date: it must end on a
+    ``DateTimeField`` and cross only foreign keys and one-to-one fields (one value per row:
+    a path through a reverse or many-to-many relation would repeat rows in every page)."""
+    current: type[models.Model] = model
+    parts = path.split("__")
+    for i, part in enumerate(parts):
+        field = current._meta.pk if part == "pk" else current._meta.get_field(part)
+        last = i == len(parts) - 1
+        if last:
+            if isinstance(field, models.DateTimeField):
+                return None
+            if isinstance(field, models.DateField):
+                return f"{part!r} is a DateField (a day, no time and no time zone)"
+            return f"{part!r} is a {type(field).__name__}, not a DateTimeField"
+        if not (field.many_to_one or field.one_to_one):
+            return f"{part!r} is a to-many relation (a row would have several dates)"
+        current = field.related_model
+    return None
+
+
 def _adapter_field_errors(adapter: Any) -> list[CheckMessage]:
     name = type(adapter).__qualname__
     messages: list[CheckMessage] = []
@@ -233,7 +264,14 @@ def _adapter_field_errors(adapter: Any) -> list[CheckMessage]:
         path = getattr(adapter, attr, None)
         if attr == "tenant_field" and not path:  # None or "": a single-tenant CRM
             continue
-        if (reason := _lookup_error(adapter.model, path)) is not None:
+        reason = _lookup_error(adapter.model, path)
+        if (
+            reason is None
+            and attr in DATE_TIME_FIELDS
+            and (reason := _date_time_error(adapter.model, path)) is not None
+        ):
+            what = f"a DateTimeField of the model or of a related row ({NO_MODIFICATION_TIME})"
+        if reason is not None:
             messages.append(
                 Error(
                     f"{name}.{attr} = {path!r} ({adapter.model._meta.label}): {reason}.",
@@ -277,7 +315,7 @@ def check_webhooks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             Warning(
                 'HRFLOW_MATCHING["WEBHOOKS"]["ALLOW_PRIVATE"] is on while DEBUG is off: '
                 "webhooks may be sent to loopback, private and cloud metadata addresses.",
-                hint="Turn it off in production (unset HRFLOW_WEBHOOK_ALLOW_PRIVATE).",
+                hint='Set HRFLOW_MATCHING["WEBHOOKS"]["ALLOW_PRIVATE"] to False in production.',
                 id=f"{TAG}.W001",
             )
         ]

@@ -7,10 +7,12 @@ are strings, dates are ISO-8601 in UTC, locations always carry ``text``/``lat``/
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from django.utils import timezone
 
 from .languages import language_name
@@ -97,3 +99,17 @@ def is_remote(document: Mapping[str, Any]) -> bool:
         for tag in document.get("tags") or ()
         if isinstance(tag, Mapping)
     )
+
+
+#: Document keys left out of a fingerprint: they move without the content changing (the
+#: modification date on every save, durations computed from today's date).
+FINGERPRINT_IGNORED = ("updated_at", "experiences_duration", "educations_duration")
+
+
+def fingerprint(document: Mapping[str, Any], ignored: Iterable[str] = FINGERPRINT_IGNORED) -> str:
+    """A SHA-256 of the document's content (keys sorted, ``ignored`` top-level keys left out):
+    equal fingerprints mean HrFlow.ai would read the same object."""
+    skip = set(ignored)
+    content = {k: v for k, v in document.items() if k not in skip}
+    data = orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    return hashlib.sha256(data).hexdigest()

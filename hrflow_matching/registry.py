@@ -32,6 +32,16 @@ class RegistrationError(ImproperlyConfigured):
     """A model registered twice, or registered with something that is not an adapter."""
 
 
+def follow(obj: Any, path: str) -> Any:
+    """``obj.a.b`` for ``"a__b"`` (None as soon as a link is None)."""
+    value = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
 class BaseAdapter:
     """What the app needs to know about one CRM model.
 
@@ -56,14 +66,24 @@ class BaseAdapter:
     #: Child models whose saves and deletes are an update of the parent:
     #: ``{Experience: "candidate"}`` maps the child model to its foreign key to the parent.
     related_models: ClassVar[dict[type[models.Model], str]] = {}
+    #: Top-level document keys that do not count as a change (see :meth:`fingerprint`).
+    fingerprint_ignored: ClassVar[tuple[str, ...]] = (
+        "updated_at",
+        "experiences_duration",
+        "educations_duration",
+    )
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
 
     # -- rows -------------------------------------------------------------------------------
     def get_queryset(self) -> QuerySet:
-        """Every row of the model, archived ones included, with the joins documents need."""
-        return self.model._default_manager.all()
+        """Every row of the model, archived ones included, with the joins documents need.
+
+        The default reads through the model's base manager, not its default one: a host's
+        default manager often filters (the request's selected company, live rows only), and
+        the pull API, workers and commands must see every row whatever request runs."""
+        return self.model._base_manager.all()
 
     def get_reference(self, obj: models.Model) -> str:
         return str(getattr(obj, "pk" if self.reference_field == "pk" else self.reference_field))
@@ -91,10 +111,12 @@ class BaseAdapter:
         return self.get_updated_at(obj) if self.is_archived(obj) else None
 
     def get_updated_at(self, obj: models.Model) -> dt.datetime:
-        return getattr(obj, self.updated_at_field)
+        """The row's modification date; :attr:`updated_at_field` may follow foreign keys
+        (``"application__modified"``) when the model has no date of its own."""
+        return follow(obj, self.updated_at_field)
 
     def get_created_at(self, obj: models.Model) -> dt.datetime:
-        return getattr(obj, self.created_at_field)
+        return follow(obj, self.created_at_field)
 
     def reference_lookup(self) -> str:
         """The ORM lookup for the reference: ``pk`` or the reference field name."""
@@ -167,6 +189,14 @@ class BaseAdapter:
         if lookups and objs:
             prefetch_related_objects(list(objs), *lookups)
         return [self.to_document(obj) for obj in objs]
+
+    def fingerprint(self, document: dict[str, Any]) -> str:
+        """The hash of a document's content: an update whose fingerprint equals the one last
+        announced sends nothing, and ``hrflow_reconcile`` records an event for a row whose
+        fingerprint differs. Keys in :attr:`fingerprint_ignored` are left out."""
+        from .documents import fingerprint
+
+        return fingerprint(document, self.fingerprint_ignored)
 
     @property
     def label(self) -> str:

@@ -99,5 +99,5 @@ def check_url(url: str) -> None:
         if reason:
             raise UnsafeURL(
                 f"{host} resolves to {ip}, a {reason} address "
-                "(set HRFLOW_WEBHOOK_ALLOW_PRIVATE for development only)"
+                "(set HRFLOW_MATCHING['WEBHOOKS']['ALLOW_PRIVATE'] = True for development only)"
             )

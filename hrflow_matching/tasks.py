@@ -54,6 +54,15 @@ def sweep() -> dict[str, int]:
     return run_sweep(publish=True)
 
 
+@shared_task(name="hrflow_matching.reconcile", **TASK_OPTIONS)
+def reconcile() -> dict[str, int]:
+    """Nightly (``schedule.BEAT_SCHEDULE``): events for rows changed without signals."""
+    from hrflow_matching.notify.reconcile import reconcile as run
+    from hrflow_matching.registry import adapters
+
+    return {adapter.label: run(adapter).total for adapter in adapters()}
+
+
 @shared_task(name="hrflow_matching.purge", **TASK_OPTIONS)
 def purge() -> dict[str, int]:
     return purge_old()

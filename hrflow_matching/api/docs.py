@@ -11,6 +11,8 @@ from typing import Any
 
 from django.templatetags.static import static
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import AllowAny
 
 from .schema import CONTRACT
 
@@ -31,10 +33,24 @@ def only_app_endpoints(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[
         (path, regex, method, callback)
         for path, regex, method, callback in endpoints
         if getattr(getattr(callback, "cls", None), "__module__", "").startswith("hrflow_matching.")
+        # Not the schema and its UI: drf-spectacular annotates their methods for the host's
+        # DEFAULT_SCHEMA_CLASS, which may not be drf-spectacular's.
+        and not issubclass(callback.cls, _Public)
     ]
 
 
-class SchemaView(SpectacularAPIView):
+class _Public:
+    """The schema and its UI are public documents, whatever the host's DRF defaults (JWT,
+    ``IsAuthenticated``, URL versioning) or its ``SPECTACULAR_SETTINGS`` say."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+    versioning_class = None
+    content_negotiation_class = DefaultContentNegotiation
+
+
+class SchemaView(_Public, SpectacularAPIView):
     custom_settings = {
         "TITLE": "django-hrflow-matching API",
         "DESCRIPTION": DESCRIPTION,
@@ -43,7 +59,7 @@ class SchemaView(SpectacularAPIView):
     }
 
 
-class DocsView(SpectacularSwaggerView):
+class DocsView(_Public, SpectacularSwaggerView):
     title = "django-hrflow-matching API"
 
     @staticmethod

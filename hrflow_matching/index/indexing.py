@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from hrflow_matching.backends import get_backend
+from hrflow_matching.models import fingerprints
 from hrflow_matching.models.webhooks import Event
 from hrflow_matching.registry import get_adapter_by_label
 
@@ -57,6 +58,9 @@ def index_events(event_ids: list[str]) -> int:
     events = list(
         Event.objects.filter(pk__in=event_ids, indexed_at__isnull=True).order_by("created_at")
     )
+    # The index task may meet an event before its webhook does (and an event with no endpoint
+    # only here): the row's fingerprint is kept up to date either way, for hrflow_reconcile.
+    fingerprints.settle(events)
     groups: dict[tuple[str, str | None], list[Event]] = {}
     for event in events:
         groups.setdefault((event.model_label, event.tenant), []).append(event)

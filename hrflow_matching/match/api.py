@@ -15,17 +15,17 @@ from django import forms as django_forms
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from hrflow_matching.api import schema
 from hrflow_matching.api.auth import ApiKeyAuthentication, ApiKeyRateThrottle, tenants_configured
+from hrflow_matching.api.base import AppAPIView, extend_schema
 from hrflow_matching.api.errors import api_exception_handler
 from hrflow_matching.api.throttles import UserRateThrottle
 from hrflow_matching.backends.base import BackendError, CriterionScore
@@ -129,7 +129,7 @@ ERRORS = {
 
 
 # -- views -------------------------------------------------------------------------------------
-class MatchingApiView(APIView):
+class MatchingApiView(AppAPIView):
     mode_name: ClassVar[str]
     subject_parameter: ClassVar[str | None] = None
     #: Parameters that are not criteria: DRF's ``format`` (``?format=json``).

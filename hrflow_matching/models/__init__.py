@@ -1,6 +1,7 @@
 """The app's tables, one module per concern; import them from here."""
 
 from .apikeys import ApiKey  # noqa: F401
+from .fingerprints import DocumentFingerprint  # noqa: F401
 from .index import IndexEntry, IndexStamp, SyncCheckpoint  # noqa: F401
 from .permissions import MatchingPermission  # noqa: F401
 from .tombstones import Tombstone  # noqa: F401

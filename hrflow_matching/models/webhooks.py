@@ -163,6 +163,10 @@ class Event(models.Model):
     indexed_at = models.DateTimeField(null=True, blank=True)
     index_attempts = models.PositiveSmallIntegerField(default=0)
     index_error = models.TextField(blank=True)
+    #: The fingerprint of the row's document when a worker first handled the event ("" until
+    #: then); written once, so every endpoint and retry gets the same decision. The outbox's
+    #: raw inserts leave it to the database default.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         app_label = "hrflow_matching"
@@ -190,6 +194,8 @@ class Delivery(models.Model):
         PENDING = "pending", "Pending"
         SUCCESS = "success", "Success"
         FAILED = "failed", "Failed"
+        #: An update whose document fingerprint did not change: nothing was sent.
+        UNCHANGED = "unchanged", "Dropped (document unchanged)"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     # Few indexes on purpose (every CRM save inserts here): no index on the endpoint, and

@@ -37,6 +37,7 @@ __all__ = [
     "merge",
     "paused",
     "record",
+    "record_changes",
     "sync",
 ]
 
@@ -240,8 +241,11 @@ def _still_pending(conn: Any, hook: Any, event_id: Any, change: Change) -> bool:
 
 
 def event_body(reference: str, event_type: str, event_date: dt.datetime) -> str:
-    """The documented body, compact JSON, serialised once and sent byte-identical."""
-    date = event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The documented body, compact JSON, serialised once and sent byte-identical.
+
+    ``event_date`` carries microseconds: an archive and a restore in the same second must not
+    look simultaneous (the sender also keeps a reference's events in recorded order)."""
+    date = event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return json.dumps(
         {"reference": reference, "event_type": event_type, "event_date": date},
         separators=(",", ":"),
@@ -308,6 +312,13 @@ def sync(queryset: QuerySet, *, created: bool = False, batch_size: int = 500) ->
     if chunk:
         count += _record_many(chunk)
     return count
+
+
+def record_changes(changes: list[Change]) -> int:
+    """Record prepared changes (``hrflow_reconcile``), as ``sync()`` does for a queryset."""
+    if is_paused() or not changes:
+        return 0
+    return _record_many(changes)
 
 
 def _record_many(changes: list[Change]) -> int:

@@ -55,7 +55,7 @@ def push(event_id: str, delivery_ids: list[int]) -> None:
             logger.debug("hint buffer full; the sweeper will send event %s", event_id)
             return
         _buffer.append((event_id, delivery_ids))
-        if _pid != os.getpid() or _thread is None or not _thread.is_alive():
+        if _thread is None or _pid != os.getpid() or not _thread.is_alive():
             _start_thread()
     except Exception:  # a hint must never break a commit
         logger.exception("could not buffer a webhook hint")
@@ -76,15 +76,27 @@ def flush(timeout: float = 10.0) -> bool:
 
 
 def _start_thread() -> None:
+    """Start this process's publisher. Never clears the buffer: the hint that asked for the
+    thread is in it (a fresh process's first save); a forked child's copy of its parent's
+    buffer is dropped at the fork itself (:func:`_forget_parent`)."""
     global _thread, _pid
     with _lock:
         if _thread is not None and _thread.is_alive() and _pid == os.getpid():
             return
-        if _pid != os.getpid():  # a forked child: the parent's buffer is not ours to send
-            _buffer.clear()
         _pid = os.getpid()
         _thread = threading.Thread(target=_run, name="hrflow-hints", daemon=True)
         _thread.start()
+
+
+def _forget_parent() -> None:
+    """In a forked child: the parent's hints are the parent's to send, its thread is not ours."""
+    global _thread, _pid, _busy, _lock
+    _buffer.clear()
+    _thread, _pid, _busy = None, None, False
+    _lock = threading.Lock()  # the parent's may have been held at the fork
+
+
+os.register_at_fork(after_in_child=_forget_parent)
 
 
 def _run() -> None:

@@ -144,7 +144,9 @@ def _m2m_changed(
     if not reverse:
         if instance.__dict__.get(_RAW_LOADED):
             return  # loaddata setting the relations of the row it just saved raw
-        if action in ("post_add", "post_remove", "post_clear"):
+        if action == "post_clear" or (action in ("post_add", "post_remove") and pk_set):
+            # An ``add()`` of rows already related (or a ``remove()`` of unrelated ones)
+            # arrives with an empty ``pk_set``: nothing changed, nothing to record.
             _touch_parent(instance, using)
         return
     # Reverse side (e.g. ``skill.candidates.add(...)``): the registered rows are ``model``.

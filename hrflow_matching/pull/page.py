@@ -31,6 +31,7 @@ from hrflow_matching.pull.params import Position, PullFilterSet
 from hrflow_matching.registry import BaseAdapter
 
 REF = "_hrflow_ref"
+DATE = "_hrflow_date"
 _BINARY_COLLATION = {"postgresql": "C", "mysql": "utf8mb4_bin"}
 
 
@@ -82,7 +83,12 @@ def live_rows(
         params, queryset, updated_field=date_field, archived_q=adapter.archived_q()
     ).validated_qs()
     queryset = queryset.annotate(
-        **{REF: reference_expression(adapter.model, adapter.reference_lookup(), queryset.db)}
+        **{
+            REF: reference_expression(adapter.model, adapter.reference_lookup(), queryset.db),
+            # The date as a value of the row, also when it lives on a related row (E012
+            # allows foreign-key paths): the cursor reads it without a query per row.
+            DATE: F(date_field),
+        }
     ).filter(**{f"{date_field}__lte": horizon()})
     queryset = after(queryset, date_field, position).order_by(date_field, REF)
     return list(queryset[: size + 1])
@@ -116,9 +122,8 @@ def build_page(
 ) -> Page:
     rows = live_rows(adapter, params, scope, position, size)
     tombstones = tombstone_rows(adapter, params, scope, position, size)
-    date_field = adapter.updated_at_field
     merged = heapq.merge(
-        ((Position(getattr(r, date_field), getattr(r, REF)), 0, r) for r in rows),
+        ((Position(getattr(r, DATE), getattr(r, REF)), 0, r) for r in rows),
         ((Position(t.archived_at, getattr(t, REF)), 1, t) for t in tombstones),
         key=lambda item: (item[0], item[1]),
     )

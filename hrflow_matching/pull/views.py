@@ -12,19 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from hrflow_matching.api import schema
 from hrflow_matching.api.auth import ApiKeyAuthentication, ApiKeyRateThrottle, HasApiKey, scope_for
+from hrflow_matching.api.base import AppAPIView, extend_schema
 from hrflow_matching.api.errors import ObjectArchived, ObjectNotFound, api_exception_handler
 from hrflow_matching.api.rendering import FastJSONRenderer, gc_paused
 from hrflow_matching.documents import iso
@@ -39,7 +34,7 @@ class NotConfigured(exceptions.APIException):
     default_detail = "This CRM serves no objects of this kind (no adapter is registered)."
 
 
-class PullView(APIView):
+class PullView(AppAPIView):
     """Common set-up: API-key auth, per-key throttle, JSON only, HrFlow-style error bodies."""
 
     kind: ClassVar[Kind]

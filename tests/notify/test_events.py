@@ -77,7 +77,7 @@ def test_body_is_the_documented_compact_json(webhooks):  # noqa: F811
     assert body == {
         "reference": c.reference,
         "event_type": "profile_create",
-        "event_date": event.event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "event_date": event.event_date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
     }
     assert event.body == json.dumps(body, separators=(",", ":"))
     assert event.body.endswith('Z"}')

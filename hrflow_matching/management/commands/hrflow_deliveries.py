@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Count
 
 from hrflow_matching.models.webhooks import Delivery
 from hrflow_matching.notify.delivery import sender
@@ -66,6 +67,13 @@ class Command(BaseCommand):
         rows = list(qs[: options["limit"]])
         if not rows:
             self.stdout.write("No deliveries.")
+            return
+        # Per status, over the whole log (not just the rows listed): "unchanged" counts the
+        # updates dropped because their document did not change.
+        counts = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
+        self.stdout.write(
+            "  ".join(f"{status.value}={counts.get(status.value, 0)}" for status in Delivery.Status)
+        )
         for d in rows:
             self.stdout.write(
                 f"{d.pk}\t{d.msg_id}\t{d.event.event_type}\t{d.event.reference}\t"

@@ -21,8 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hrflow_matching.conf import get_settings
+from hrflow_matching.models import fingerprints
 from hrflow_matching.models.webhooks import Delivery
-from hrflow_matching.notify.delivery import client, signing
+from hrflow_matching.notify.delivery import client, ordering, signing
 from hrflow_matching.notify.delivery.outcomes import finish, record
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,13 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
         .filter(pk__in=held, claim_token=mine)
         .order_by("endpoint_id", "pk")
     )
+    rows = _drop_unchanged(rows, outcomes)
+    waiting = ordering.waiting_elsewhere(rows)
+    if waiting:  # an earlier event of the same row is still on its way: this one follows it
+        _release(waiting, mine)
+        outcomes.update(dict.fromkeys(waiting, "waiting"))
+        rows = [r for r in rows if r.pk not in waiting]
+    rounds, before = ordering.rounds(rows)
     started = renewed = time.monotonic()
     done: list[tuple[Delivery, client.Response]] = []  # sent, not yet recorded
     leftover: list[int] = []
@@ -101,18 +109,31 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
     sessions = _Sessions()
     try:
         with ThreadPoolExecutor(parallel, thread_name_prefix="hrflow-send") as pool:
-            for lo in range(0, len(rows), parallel):
-                window = rows[lo : lo + parallel]
+            # Rounds in order, each in windows of ``parallel``: a row's next event is sent
+            # only after this one succeeded (``ordering``).
+            windows = [
+                (r, lo) for r, round_ in enumerate(rounds) for lo in range(0, len(round_), parallel)
+            ]
+            for r, lo in windows:
+                window = rounds[r][lo : lo + parallel]
+                rest = [row for row in rounds[r][lo:]] + [
+                    x for later in rounds[r + 1 :] for x in later
+                ]
                 now = time.monotonic()
                 if now - started > budget:  # a slow receiver: hand the rest on
-                    leftover.extend(r.pk for r in rows[lo:] if r.pk in still)
+                    leftover.extend(x.pk for x in rest if x.pk in still)
                     break
                 if now - renewed > lease / 3:  # keep the lease while a long batch runs
-                    still = set(claim_many([r.pk for r in rows[lo:]], mine)[1])
+                    still = set(claim_many([x.pk for x in rest], mine)[1])
                     renewed = now
                 jobs = []
                 for row in window:
                     if row.pk not in still:
+                        continue
+                    if row.pk in before and outcomes.get(before[row.pk]) != "success":
+                        # Its predecessor did not go through: it waits for it (sweeper).
+                        leftover.append(row.pk)
+                        outcomes[row.pk] = "waiting"
                         continue
                     if not row.endpoint.is_active:
                         finish(row, mine, status=Delivery.Status.FAILED, error="endpoint disabled")
@@ -129,10 +150,27 @@ def deliver_many(ids: list[int], token: str | None = None) -> tuple[dict[int, st
         sessions.close()
         outcomes.update(record(done, mine))
         if leftover:
-            Delivery.objects.filter(pk__in=leftover, claim_token=mine).update(
-                claim_token="", locked_until=None
-            )
-    return outcomes, leftover
+            _release(leftover, mine)
+    return outcomes, [pk for pk in leftover if outcomes.get(pk) != "waiting"]
+
+
+def _release(ids: list[int] | set[int], token: str) -> None:
+    """Give back the claim on rows this batch does not send (another task or sweep will)."""
+    Delivery.objects.filter(pk__in=list(ids), claim_token=token).update(
+        claim_token="", locked_until=None
+    )
+
+
+def _drop_unchanged(rows: list[Delivery], outcomes: dict[int, str]) -> list[Delivery]:
+    """Rows of updates whose document did not change are not sent (``notify.fingerprints``)."""
+    if not rows:
+        return rows
+    events = {row.event_id: row.event for row in rows}
+    dropped = fingerprints.settle(events.values())
+    for row in rows:
+        if row.event_id in dropped:
+            outcomes[row.pk] = "unchanged"
+    return [row for row in rows if row.event_id not in dropped]
 
 
 class _Sessions:
