@@ -119,9 +119,9 @@ def active_filters(
     low, high = c.experiences_duration_min, c.experiences_duration_max
     if low is not None or high is not None:
         if high is None:
-            text = f"at least {low:g} years of experience"
+            text = f"at least {low:g} year{'' if low == 1 else 's'} of experience"
         elif low is None:
-            text = f"at most {high:g} years of experience"
+            text = f"at most {high:g} year{'' if high == 1 else 's'} of experience"
         else:
             text = f"{low:g}–{high:g} years of experience"
         from_subject = (initial.get("experiences_duration_min") == low or low is None) and (
