@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from hrflow_matching.registry import Kind, adapters
 from hrflow_matching.match.service import document_location, scoped_queryset
+from hrflow_matching.registry import Kind, adapters
 
 SCAN_LIMIT = 5000
 CACHE_SECONDS = 600

@@ -306,7 +306,7 @@ def test_backend_error_page_passes_axe(browser, live_server, world):
     url = reverse("hrflow_matching:matching_profiles_for_job", args=[world.job_reference])
     for view_name, view in VIEWS.items():
         context, page = logged_in(browser, live_server, world.username, world.password, view)
-        with override_hrflow_settings(BACKEND="tests.matching_backend.UnavailableBackend"):
+        with override_hrflow_settings(BACKEND="tests.support.matching_backend.UnavailableBackend"):
             assert page.goto(f"{live_server.url}{url}").status == 503
             assert not axe_violations(page), view_name
         context.close()

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from hrflow_matching.matching.presenters import LEGAL_FORMS
+from hrflow_matching.match.presenters import LEGAL_FORMS
 from hrflow_matching.registry import get_adapter
 from hrflow_matching.testing import override_hrflow_settings
-from tests.matching_data import recruiter
+from tests.support.matching_data import recruiter
 
 pytestmark = pytest.mark.django_db
 
