@@ -164,7 +164,10 @@ def count_without(filters: list[ActiveFilter], count: Any) -> None:
 
 
 def loosen_suggestions(filters: list[ActiveFilter], current: int) -> list[ActiveFilter]:
-    """The counted filters whose removal shows more results, the most results first."""
+    """The counted filters whose removal shows more results, the most results first; every
+    filter, in the page's order, where none could be counted (a backend that is not asked)."""
+    if all(f.total is None for f in filters):
+        return list(filters)
     useful = [f for f in filters if f.total is not None and f.gain(current) > 0]
     return sorted(useful, key=lambda f: (-(f.total or 0), f.label))
 

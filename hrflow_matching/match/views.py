@@ -183,8 +183,10 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         total = context["page"].total
         few = total < LOOSEN_BELOW
         wanted = filters if few else [f for f in filters if f.from_subject]
-        if wanted:
-            backend = get_backend(tenant=tenant)
+        backend = get_backend(tenant=tenant)
+        # One backend call per filter: cheap on the local engine, a metered API call on
+        # HrFlow.ai, where the filters are listed with their links but not counted.
+        if wanted and not is_metered(backend):
 
             def count(without: Criteria) -> int | None:
                 try:
@@ -278,6 +280,11 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "search_jobs_url": reverse("hrflow_matching:search_jobs"),
         }
         return context
+
+
+def is_metered(backend: Any) -> bool:
+    """Whether each call to ``backend`` is a request to HrFlow.ai (counted against a quota)."""
+    return type(backend).__module__.startswith("hrflow_matching.backends.hrflow")
 
 
 def is_local(backend: Any) -> bool:
