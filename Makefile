@@ -56,7 +56,7 @@ test-django6:
 
 # Refresh the README's screenshots of the recruiter and health pages (the browser tests take them).
 screenshots: $(STAMP) services
-	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_matching_browser.py tests/core/test_health_browser.py
+	HRFLOW_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/match/test_browser.py tests/core/test_health_browser.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -2,6 +2,7 @@
 
 from . import (
     apikeys,  # noqa: F401
+    search,  # noqa: F401
     webhooks,  # noqa: F401
 )
 from .mixins import MatchingAdminMixin  # noqa: F401

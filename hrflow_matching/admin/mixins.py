@@ -1,4 +1,5 @@
-"""A ``ModelAdmin`` mixin that puts "Find matching candidates/jobs" on a CRM change page.
+"""A ``ModelAdmin`` mixin that puts "Find matching candidates/jobs" on a CRM change page,
+a "Matching" column and a "Find matching …" action in its changelist.
 
 Add it to the admin of a registered model (``class JobOfferAdmin(MatchingAdminMixin,
 admin.ModelAdmin)``). The link is a button among the change page's object tools, shown only to
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
 
+from ..match.presenters import matching_page_url
 from ..registry import get_adapter
 
 PERMISSION = "hrflow_matching.view_matching"
@@ -40,20 +44,57 @@ class MatchingAdminMixin:
         does one with a ``.`` or ``..`` path segment (``A/../B``): browsers resolve those, even
         percent-encoded, and the button would open another row's matching.
         """
-        adapter = get_adapter(obj) if obj is not None else None
-        if adapter is None or not request.user.has_perm(PERMISSION):
+        if obj is None or not request.user.has_perm(PERMISSION):
             return None
-        if adapter.is_archived(obj):
+        return self._matching_link(obj)
+
+    @staticmethod
+    def _matching_link(obj: Any) -> dict[str, str] | None:
+        adapter = get_adapter(obj)
+        if adapter is None or adapter.is_archived(obj):
             return None
-        url_name, label = LINKS[adapter.kind]
-        reference = adapter.get_reference(obj)
-        if {".", ".."} & set(reference.split("/")):
+        url = matching_page_url(adapter.kind, adapter.get_reference(obj))
+        if url is None:
             return None
-        try:
-            url = reverse(url_name, args=[reference])
-        except NoReverseMatch:  # e.g. an empty reference: no page to link, and no reason to 500
+        return {"url": url, "label": LINKS[adapter.kind][1]}
+
+    # -- the changelist ---------------------------------------------------------------------------
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """The "Matching" column, for users who may see matching."""
+        display = list(super().get_list_display(request))  # type: ignore[misc]
+        if request.user.has_perm(PERMISSION) and "hrflow_matching_column" not in display:
+            display.append("hrflow_matching_column")
+        return display
+
+    @admin.display(description="Matching")
+    def hrflow_matching_column(self, obj: Any) -> str:
+        link = self._matching_link(obj)
+        if link is None:
+            return "—"
+        noun = link["label"].rsplit(" ", 1)[-1]
+        return format_html('<a href="{}">{}</a>', link["url"], noun.capitalize())
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if request.user.has_perm(PERMISSION):
+            func = type(self).find_matching
+            actions["find_matching"] = (func, "find_matching", func.short_description)
+        return actions
+
+    def find_matching(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Open the matching page of the one selected row."""
+        rows = list(queryset[:2])
+        link = self._matching_link(rows[0]) if len(rows) == 1 else None
+        if link is None:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                "Select one active row to open its matching page.",
+                messages.WARNING,
+            )
             return None
-        return {"url": url, "label": label}
+        return HttpResponseRedirect(link["url"])
+
+    find_matching.short_description = "Find matching candidates or jobs for the selected row"  # type: ignore[attr-defined]
 
     def change_view(
         self,

@@ -6,6 +6,7 @@ or requiring one of the job's skills works without JavaScript and keeps the othe
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Model
@@ -14,17 +15,23 @@ from django.utils.encoding import escape_uri_path
 
 from hrflow_matching.backends.base import Criteria, ResultPage
 from hrflow_matching.match.forms import CriteriaForm
-from hrflow_matching.match.presenters import admin_change_url, display_city, display_title
+from hrflow_matching.match.page_form import PageCriteriaForm
+from hrflow_matching.match.presenters import (
+    admin_change_url,
+    display_city,
+    display_title,
+    language_name,
+)
 from hrflow_matching.match.service import document_skills, experience_range
 from hrflow_matching.registry import BaseAdapter
 
 
 def current_query(request: HttpRequest, form: CriteriaForm | None = None) -> QueryDict:
     """The criteria of the page as a query string: the GET data, or the form's first values."""
-    if any(k in request.GET for k in CriteriaForm.base_fields if k != "page") or form is None:
+    if any(k in request.GET for k in PageCriteriaForm.base_fields if k != "page") or form is None:
         return request.GET.copy()
     query = QueryDict(mutable=True)
-    for name in CriteriaForm.base_fields:
+    for name in PageCriteriaForm.base_fields:
         value = form[name].value()
         if value not in (None, "", []):
             query[name] = str(form.fields[name].prepare_value(value))
@@ -65,44 +72,114 @@ def page_links(request: HttpRequest, query: QueryDict, page: ResultPage) -> dict
     }
 
 
-def loosen_suggestions(
-    request: HttpRequest, query: QueryDict, criteria: Criteria
-) -> list[dict[str, str]]:
-    """The active filters, most restrictive first, each with a link that drops it."""
+#: Below this many results the page offers ways to loosen the criteria, not only at zero.
+LOOSEN_BELOW = 5
+
+
+@dataclass
+class ActiveFilter:
+    """One filter of the page: what it is, the link that removes it, what removing it gives."""
+
+    key: str
+    label: str  # "within 50 km of Vienna", as a sentence part
+    url: str  # the page without this filter
+    without: Criteria  # the criteria without it
+    from_subject: bool = False  # taken from the job's or candidate's own data
+    total: int | None = None  # results without this filter, once counted
+    hidden: int | None = None  # results this filter hides (total without it − total with it)
+
+    def gain(self, current: int) -> int:
+        return (self.total or 0) - current
+
+
+def active_filters(
+    request: HttpRequest,
+    query: QueryDict,
+    criteria: Criteria,
+    *,
+    initial: dict[str, Any] | None = None,
+    center_label: str = "",
+    city_typed: bool = False,
+) -> list[ActiveFilter]:
+    """Every filter the criteria apply, each required skill on its own.
+
+    ``initial`` is the first view's data (from the subject): a filter still at that value is
+    marked as taken from the job or candidate, so the page can say where it came from.
+    """
+    initial = initial or {}
     query = query.copy()
     query["page"] = "1"
-    out: list[dict[str, str]] = []
+    out: list[ActiveFilter] = []
 
-    def add(label: str, value: str, **changes: Any) -> None:
-        out.append({"label": label, "value": value, "url": query_url(request, query, **changes)})
+    def add(key: str, label: str, without: Criteria, from_subject: bool = False, **changes: Any):
+        url = query_url(request, query, **changes)
+        out.append(ActiveFilter(key, label, url, replace(without, page=1, limit=1), from_subject))
 
-    if criteria.skills:
-        add("required skills", ", ".join(criteria.skills), skills="")
-    if criteria.location_distance is not None:
-        add("distance", f"{criteria.location_distance:g} km", location_distance="")
-    if (
-        criteria.experiences_duration_min is not None
-        or criteria.experiences_duration_max is not None
-    ):
-        low = criteria.experiences_duration_min
-        high = criteria.experiences_duration_max
-        text = f"{low if low is not None else 0:g}–{high:g} years" if high is not None else (
-            f"at least {low:g} years")  # fmt: skip
-        add("experience", text, experiences_duration_min="", experiences_duration_max="")
-    if criteria.text_keywords:
-        add("keywords", ", ".join(criteria.text_keywords), text_keywords="")
-    if criteria.tags_included:
-        add("tags", ", ".join(n if v is None else f"{n}:{v}" for n, v in criteria.tags_included),
-            tags_included="")  # fmt: skip
-    if criteria.languages:
-        add("languages", ", ".join(criteria.languages), languages="")
-    if criteria.created_at_min or criteria.created_at_max:
-        add("creation dates", "set", created_at_min="", created_at_max="")
-    if criteria.score_threshold:
-        add("minimum score", f"{round(criteria.score_threshold * 100)} %", score_threshold="")
-    if criteria.tags_excluded:
-        add("excluded tags", ", ".join(n for n, _ in criteria.tags_excluded), tags_excluded="")
+    c = criteria
+    if c.has_location:
+        where = f" of {center_label}" if center_label else ""
+        from_subject = (
+            not city_typed
+            and initial.get("location_distance") is not None
+            and float(initial["location_distance"]) == c.location_distance
+        )
+        add("distance", f"within {c.location_distance:g} km{where}",
+            replace(c, location_distance=None, location_lat=None, location_lng=None),
+            from_subject, location_distance="")  # fmt: skip
+    low, high = c.experiences_duration_min, c.experiences_duration_max
+    if low is not None or high is not None:
+        if high is None:
+            text = f"at least {low:g} year{'' if low == 1 else 's'} of experience"
+        elif low is None:
+            text = f"at most {high:g} year{'' if high == 1 else 's'} of experience"
+        else:
+            text = f"{low:g}–{high:g} years of experience"
+        from_subject = (initial.get("experiences_duration_min") == low or low is None) and (
+            initial.get("experiences_duration_max") == high or high is None
+        )
+        add("experience", text,
+            replace(c, experiences_duration_min=None, experiences_duration_max=None),
+            from_subject, experiences_duration_min="", experiences_duration_max="")  # fmt: skip
+    for skill in c.skills:
+        rest = [s for s in c.skills if s != skill]
+        add(f"skill:{skill}", f"requires {skill}", replace(c, skills=tuple(rest)),
+            skills=", ".join(rest))  # fmt: skip
+    if c.text_keywords:
+        add("keywords", "keywords " + ", ".join(c.text_keywords),
+            replace(c, text_keywords=()), text_keywords="")  # fmt: skip
+    if c.tags_included:
+        tags = ", ".join(n if v is None else f"{n}:{v}" for n, v in c.tags_included)
+        add("tags", f"tags {tags}", replace(c, tags_included=()), tags_included="")
+    if c.languages:
+        add("languages", "speaks " + ", ".join(language_name(x) for x in c.languages),
+            replace(c, languages=()), languages="")  # fmt: skip
+    if c.created_at_min or c.created_at_max:
+        add("created", "creation dates",
+            replace(c, created_at_min=None, created_at_max=None),
+            created_at_min="", created_at_max="")  # fmt: skip
+    if c.score_threshold:
+        add("score", f"score at least {round(c.score_threshold * 100)} %",
+            replace(c, score_threshold=None), score_threshold="")  # fmt: skip
+    if c.tags_excluded:
+        add("excluded", "without tags " + ", ".join(n for n, _ in c.tags_excluded),
+            replace(c, tags_excluded=()), tags_excluded="")  # fmt: skip
     return out
+
+
+def count_without(filters: list[ActiveFilter], count: Any) -> None:
+    """Fill each filter's ``total``: ``count(criteria)`` is the backend's total for them."""
+    for item in filters:
+        if item.total is None:
+            item.total = count(item.without)
+
+
+def loosen_suggestions(filters: list[ActiveFilter], current: int) -> list[ActiveFilter]:
+    """The counted filters whose removal shows more results, the most results first; every
+    filter, in the page's order, where none could be counted (a backend that is not asked)."""
+    if all(f.total is None for f in filters):
+        return list(filters)
+    useful = [f for f in filters if f.total is not None and f.gain(current) > 0]
+    return sorted(useful, key=lambda f: (-(f.total or 0), f.label))
 
 
 def subject_panel(
@@ -115,18 +192,20 @@ def subject_panel(
     """What the page shows of its job or candidate, with links that require one of its skills."""
     query = query.copy()
     query["page"] = "1"
-    required = [s.strip().casefold() for s in query.get("skills", "").split(",") if s.strip()]
+    current = [s.strip() for s in query.get("skills", "").split(",") if s.strip()]
+    required = {s.casefold() for s in current}
     skills = []
     for name in document_skills(document):
         is_required = name.casefold() in required
-        new = [s for s in query.get("skills", "").split(",") if s.strip()]
-        if not is_required:
-            new.append(name)
+        if is_required:  # the chip stops requiring it
+            new = [s for s in current if s.casefold() != name.casefold()]
+        else:
+            new = [*current, name]
         skills.append(
             {
                 "name": name,
                 "required": is_required,
-                "url": None if is_required else query_url(request, query, skills=",".join(new)),
+                "url": query_url(request, query, skills=", ".join(new)),
             }
         )
     low, high = experience_range(document)

@@ -139,10 +139,17 @@ def experience_range(document: dict[str, Any]) -> tuple[float | None, float | No
 
 
 def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
-    """Form data of the first view: around the subject's location, with its experience range.
+    """Form data of the first view: around the subject's location, from its minimum experience.
 
-    Not around a remote job or a candidate open to remote work: the distance would hide the
-    results that fit best (remote jobs far away, candidates anywhere). Location still ranks.
+    The distance is measured from the subject itself (no coordinates in the form: the page
+    names the subject's city instead). Not around a remote job or a candidate open to remote
+    work: the distance would hide the results that fit best (remote jobs far away, candidates
+    anywhere). Location still ranks.
+
+    Only the job's minimum experience filters: the experience criterion already scores the
+    upper bound (a little less per extra year), and filtering on it hid the candidates who fit
+    best (2 of 1,430 left for a job asking 21–25 years). The page says which filters come from
+    the subject and what removing each would show.
 
     The subject's skills are not made required: the backend already scores them, and requiring
     all of them would empty most pages. They are shown beside the form instead.
@@ -153,17 +160,11 @@ def initial_data(mode: Mode, document: dict[str, Any] | None) -> dict[str, Any]:
         return data
     loc = document_location(document)
     if loc.get("lat") is not None and loc.get("lng") is not None and not is_remote(document):
-        data.update(
-            location_lat=loc["lat"],
-            location_lng=loc["lng"],
-            location_distance=pages["DEFAULT_DISTANCE_KM"],
-        )
+        data["location_distance"] = pages["DEFAULT_DISTANCE_KM"]
     if mode.subject_kind == "job":
-        low, high = experience_range(document)
+        low, _high = experience_range(document)
         if low:
             data["experiences_duration_min"] = _plain(low)
-        if high is not None and (low is None or high >= low):
-            data["experiences_duration_max"] = _plain(high)
     return data
 
 

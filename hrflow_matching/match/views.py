@@ -20,11 +20,17 @@ from django.urls import reverse
 from django.views import View
 
 from hrflow_matching.api.throttles import page_wait
-from hrflow_matching.backends.base import BackendError
+from hrflow_matching.backends import get_backend
+from hrflow_matching.backends.base import BackendError, Criteria
 from hrflow_matching.conf import get_settings
 from hrflow_matching.match import presenters
 from hrflow_matching.match.forms import CriteriaForm
+from hrflow_matching.match.known import known
+from hrflow_matching.match.page_form import PageCriteriaForm
 from hrflow_matching.match.pages import (
+    LOOSEN_BELOW,
+    active_filters,
+    count_without,
     current_query,
     loosen_suggestions,
     page_links,
@@ -63,7 +69,7 @@ def _page_number_ok(raw: str | None) -> bool:
 
 def is_submitted(request: HttpRequest) -> bool:
     """Whether the query string carries criteria (else the form starts from the subject)."""
-    return any(name in request.GET for name in CriteriaForm.base_fields if name != "page")
+    return any(name in request.GET for name in PageCriteriaForm.base_fields if name != "page")
 
 
 class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -97,7 +103,8 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         except ImproperlyConfigured as error:  # no adapter registered, a tenant without keys…
             logger.error("Matching page misconfigured: %s", error)
             context = self.base_context(request, MODES[self.mode_name])
-            context["form"] = CriteriaForm()
+            context["form"] = PageCriteriaForm(mode=MODES[self.mode_name])
+            context["main_fields"] = context["form"].main_fields()
             context["error"] = {"message": str(error), "status": 503}
             return render(request, self.template_name, context, status=503)
 
@@ -120,14 +127,18 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         if mode.subject_kind is not None:
             subject_adapter, subject = load_subject(mode.subject_kind, reference or "", tenant)
             subject_doc = subject_adapter.to_document(subject)
-
+        values = known(tenant)
+        subject_city = presenters.display_city(subject_doc) if subject_doc else ""
+        if subject_doc is not None and self.center(subject_doc) is None:
+            subject_city = ""  # a city name without coordinates measures nothing
+        initial = initial_data(mode, subject_doc)
         if is_submitted(request):
-            form = CriteriaForm(request.GET)
+            data: Any = request.GET
         else:
-            data = initial_data(mode, subject_doc)
+            data = dict(initial)
             if "page" in request.GET:
                 data["page"] = request.GET["page"]
-            form = CriteriaForm(data)
+        form = PageCriteriaForm(data, mode=mode, known=values, subject_city=subject_city)
         valid = form.is_valid()
         if valid and mode.is_search:
             form.require_location_for_distance()
@@ -136,6 +147,7 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
         context = self.base_context(request, mode)
         context["form"] = form
+        context["cities"] = values.city_names()[:1000]
         if subject is not None:
             context["subject"] = subject_panel(
                 request, query, subject, subject_doc, subject_adapter
@@ -152,7 +164,59 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             if page is not None and page.last_page >= 1 and criteria.page > page.last_page:
                 # Past the end (fewer results since the link was made): the last page.
                 return redirect(query_url(request, query, page=page.last_page))
+            if status == 200:
+                self.add_filters(request, query, context, mode, criteria, tenant, reference,
+                                 form, initial if subject is not None else {})  # fmt: skip
+        else:
+            # Announced on load: the title says it first, and the summary takes the focus.
+            context["title"] = f"Error: {context['title']}"
+        context["main_fields"] = form.main_fields(by_recency=context.get("by_recency", False))
         return render(request, self.template_name, context, status=status)
+
+    def add_filters(
+        self,
+        request: HttpRequest,
+        query: QueryDict,
+        context: dict[str, Any],
+        mode: Mode,
+        criteria: Criteria,
+        tenant: str | None,
+        reference: str | None,
+        form: PageCriteriaForm,
+        initial: dict[str, Any],
+    ) -> None:
+        """The filters taken from the subject, and the ways out when few results are left,
+        each with what removing it gives (one count per filter)."""
+        filters = active_filters(
+            request,
+            query,
+            criteria,
+            initial=initial,
+            center_label=form.center_label(),
+            city_typed=bool(form.cleaned_data.get("location_city"))
+            or form.cleaned_data.get("location_lat") is not None,
+        )
+        total = context["page"].total
+        few = total < LOOSEN_BELOW
+        wanted = filters if few else [f for f in filters if f.from_subject]
+        backend = get_backend(tenant=tenant)
+        # One backend call per filter: cheap on the local engine, a metered API call on
+        # HrFlow.ai, where the filters are listed with their links but not counted.
+        if wanted and not is_metered(backend):
+
+            def count(without: Criteria) -> int | None:
+                try:
+                    return mode.call(backend, reference, without).total
+                except BackendError:  # the counts are a help: the page stands without them
+                    return None
+
+            count_without(wanted, count)
+        context["subject_filters"] = [f for f in filters if f.from_subject]
+        for item in context["subject_filters"]:
+            item.hidden = None if item.total is None else max(0, item.total - total)
+        if few and filters:
+            context["loosen"] = loosen_suggestions(filters, total)
+            context["loosen_offered"] = True
 
     # -- parts ------------------------------------------------------------------------------
     @staticmethod
@@ -192,7 +256,9 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         # Distances from where the criteria measure (the subject, or the point typed in).
         if criteria.has_location:  # distances from where the criteria measure: a point typed in
             center = (criteria.location_lat, criteria.location_lng)
-        rows = presenters.build_rows(result.rows, result.adapter, criteria, wanted, center)
+        form = context["form"]
+        wording = presenters.Wording(mode.result_kind, mode.subject_kind, form.center_label())
+        rows = presenters.build_rows(result.rows, result.adapter, criteria, wanted, center, wording)
         if mode.is_search and not criteria.skills:
             # Skills a search engine guessed from keywords are noise as chips; the explanation
             # still shows them.
@@ -209,8 +275,7 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         context["hidden"] = result.hidden
         context["pages"] = page_links(request, query, result.page)
         context["first_rank"] = (criteria.page - 1) * criteria.limit + 1
-        if not context["rows"]:
-            context["loosen"] = loosen_suggestions(request, query, criteria)
+        context["score_line"] = score_line(mode, rows, get_backend(tenant=tenant))
         return 200
 
     def base_context(self, request: HttpRequest, mode: Mode) -> dict[str, Any]:
@@ -224,12 +289,52 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
             "mode": mode,
             "result_noun": plural,
             "result_noun_singular": singular,
+            "subject_noun": NOUNS[mode.subject_kind][0] if mode.subject_kind else "",
             "reset_url": page_path(request),
             "retry_url": request.get_full_path(),
             "search_profiles_url": reverse("hrflow_matching:search_profiles"),
             "search_jobs_url": reverse("hrflow_matching:search_jobs"),
         }
         return context
+
+
+def is_metered(backend: Any) -> bool:
+    """Whether each call to ``backend`` is a request to HrFlow.ai (counted against a quota)."""
+    return type(backend).__module__.startswith("hrflow_matching.backends.hrflow")
+
+
+def is_local(backend: Any) -> bool:
+    """Whether ``backend`` is the local engine, whose weights are the settings' ``WEIGHTS``."""
+    return type(backend).__module__.startswith("hrflow_matching.backends.local")
+
+
+def score_line(mode: Mode, rows: list[Any], backend: Any) -> dict[str, str]:
+    """What the percentage is, in one line under the count, and why it can differ from the
+    other side's page."""
+    names = {c.name for row in rows for c in row.explanation}
+    if not names:
+        return {}
+    if names == {"hrflow"}:
+        return {"what": "The score is HrFlow.ai's own match score; it gives no breakdown."}
+    one = NOUNS[mode.result_kind][0]
+    target = f"this {NOUNS[mode.subject_kind][0]}" if mode.subject_kind else "the criteria"
+    if is_local(backend):
+        weights = f" ({presenters.weights_line(get_settings()['LOCAL']['WEIGHTS'])})"
+    else:
+        weights = " (shown under “Why”)"
+    line = {
+        "what": f"The score says how well each {one} fits {target}: each criterion's score "
+        f"times its weight{weights}, added up. A criterion without data is left out and "
+        "the others' weights grow to fill its share.",
+    }
+    if mode.subject_kind:
+        line["sides"] = (
+            "“Words in common” compares with the best result of this list, and “Last update” "
+            f"is the {one}'s, so the same pair can score a few points differently on the "
+            f"{NOUNS[mode.subject_kind][0]}'s side. Every other criterion scores the same from "
+            "both sides."
+        )
+    return line
 
 
 class ProfilesForJobView(MatchingPageView):

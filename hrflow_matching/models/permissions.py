@@ -21,3 +21,24 @@ class MatchingPermission(models.Model):
 
     def __str__(self) -> str:
         return "HrFlow matching permission"
+
+
+class CandidateSearch(MatchingPermission):
+    """The admin index's "Search candidates" entry: a proxy with no table and no permission of
+    its own, whose changelist is the candidate search page (``admin/search.py``)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "candidate search"
+        verbose_name_plural = "Search candidates"
+
+
+class JobSearch(MatchingPermission):
+    """The admin index's "Search jobs" entry (see :class:`CandidateSearch`)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "job search"
+        verbose_name_plural = "Search jobs"

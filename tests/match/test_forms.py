@@ -73,13 +73,16 @@ def test_first_view_starts_from_the_jobs_own_data():
     }
     data = initial_data(MODES["profiles_for_job"], job)
     assert data["location_distance"] == 50
-    assert (data["location_lat"], data["location_lng"]) == (45.0, 5.0)
-    assert (data["experiences_duration_min"], data["experiences_duration_max"]) == (3, 8)
+    # Measured from the job itself (its centre is the view's default), not coordinates typed in.
+    assert "location_lat" not in data and "location_lng" not in data
+    # The minimum filters; the upper bound is scored by the experience criterion, not filtered.
+    assert data["experiences_duration_min"] == 3
+    assert "experiences_duration_max" not in data
     f = CriteriaForm(data)
     assert f.is_valid(), f.errors
-    assert f.to_criteria().limit == 20
-    inverted = {**job, "ranges_float": [{"name": "experience", "value_min": 5, "value_max": 2}]}
-    assert "experiences_duration_max" not in initial_data(MODES["profiles_for_job"], inverted)
+    criteria = f.to_criteria(default_center=(45.0, 5.0))
+    assert criteria.limit == 20
+    assert (criteria.location_lat, criteria.location_lng) == (45.0, 5.0)
 
 
 def test_first_view_of_a_remote_subject_has_no_distance():
