@@ -57,8 +57,9 @@ class PageCriteriaForm(CriteriaForm):
         one, many = NOUNS[kind]
         f = self.fields
         f["text_keywords"].help_text = (
-            f"Comma-separated; each {one} shown has at least one of them, with every word of it "
-            "(data scientist, statistician)."
+            "Type as you would say it (java developer spring): every word counts, and "
+            f"{many} holding more of them, or the words of the same job, come first. A phrase in "
+            'double quotes must appear ("machine learning").'
         )
         f["skills"].help_text = f"Comma-separated. Every {one} shown has all of them."
         if kind == "profile":
