@@ -16,7 +16,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from hrflow_matching.api.throttles import page_wait
@@ -282,7 +282,7 @@ class MatchingPageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         singular, plural = NOUNS[mode.result_kind]
         title = f"Matching {plural}" if mode.subject_kind else f"Search {plural}"
         context: dict[str, Any] = {
-            **admin.site.each_context(request),
+            **_admin_context(request),
             "is_nav_sidebar_enabled": False,
             "title": title,
             "base_template": get_settings()["PAGES"]["BASE_TEMPLATE"],
@@ -361,3 +361,12 @@ __all__ = [
     "SearchProfilesView",
     "query_url",
 ]
+
+
+def _admin_context(request: HttpRequest) -> dict[str, Any]:
+    """The admin's context for the admin base template; nothing when the host mounts no admin
+    (its own ``PAGES["BASE_TEMPLATE"]`` then needs none)."""
+    try:
+        return admin.site.each_context(request)
+    except NoReverseMatch:
+        return {}
