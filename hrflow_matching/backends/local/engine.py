@@ -92,12 +92,6 @@ def index_root() -> Path | None:
     return chain[-1]
 
 
-def make_dir(path: Path) -> None:
-    """Create a snapshot folder (and its parents): the one place that does, so that how
-    folders are made (their permissions) is decided here only."""
-    ensure_private(path)
-
-
 class Engine:
     def __init__(self, kind: str, tenant: str | None, root: Path | None) -> None:
         self.kind, self.tenant = kind, tenant
